@@ -1,0 +1,29 @@
+{
+    "name": "Facture à payer",
+    "summary": "Send a quote or an invoice by email and SMS with a secure link "
+    "to approve and pay it online",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "Facture à payer",
+    "website": "https://github.com/facture-a-payer/facture-a-payer",
+    "license": "LGPL-3",
+    "depends": [
+        "sale_management",
+        "account_payment",
+        "sms_twilio",
+        "portal",
+        "phone_validation",
+        "l10n_ca",
+    ],
+    "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/facture_a_payer_menus.xml",
+    ],
+    "demo": [],
+    "installable": True,
+    "application": True,
+}

@@ -1,0 +1,4 @@
+from . import account_move
+from . import res_company
+from . import res_partner
+from . import sale_order

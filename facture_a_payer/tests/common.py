@@ -1,0 +1,61 @@
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from fap_sandbox import Sandbox
+from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
+
+from odoo.tests import HttpCase
+
+from ..tools.twilio_api import TWILIO_API_URL_PARAM
+
+
+class FapSandboxCase(HttpCase):
+    """An HTTP test case wired to a sandbox of its own: Twilio for SMS, an SMTP sink for email.
+
+    Odoo talks to the sandbox with its real code (``sms_twilio``, ``ir.mail_server``); callbacks the
+    sandbox owes to Odoo are posted when the test calls ``deliver_callbacks()``.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = Sandbox(odoo_url=cls.base_url()).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        cls.env["ir.config_parameter"].set_param(TWILIO_API_URL_PARAM, f"{cls.sandbox.url}/twilio")
+        cls.company = cls.env.company
+        cls.company.sudo().write(
+            {
+                "sms_provider": "twilio",
+                "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
+                "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
+                "sms_twilio_number_ids": [(5, 0, 0), (0, 0, {"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id})],
+            }
+        )
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.mail_server = cls.env["ir.mail_server"].create(
+            {
+                "name": "Sandbox SMTP sink",
+                "smtp_host": cls.sandbox.host,
+                "smtp_port": cls.sandbox.smtp_port,
+                "smtp_encryption": "none",
+            }
+        )
+
+    def deliver_callbacks(self):
+        """Post the callbacks the sandbox owes to Odoo (Twilio status, Stripe webhooks), in order.
+
+        Like ``url_open``, flush first (the server reads the database) and clear the cache after (the
+        server wrote to it), carrying the test cookie Odoo's HttpCase requires.
+        """
+        self.env.cr.flush()
+        self.env.cr.clear()
+        with self.allow_requests():
+            delivered = self.sandbox.deliver_pending(cookies=self.opener.cookies)
+        self.env.invalidate_all()
+        return delivered
+
+    @contextmanager
+    def smtp_live(self):
+        """Really send email to the sandbox's SMTP sink (Odoo skips SMTP while testing)."""
+        with patch.object(type(self.env["ir.mail_server"]), "_disable_send", classmethod(lambda cls: False)):
+            yield

@@ -1,0 +1,3 @@
+from .server import Callback, Request, Response, Sandbox
+
+__all__ = ["Callback", "Request", "Response", "Sandbox"]

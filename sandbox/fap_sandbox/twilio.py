@@ -1,0 +1,181 @@
+"""The part of Twilio's Programmable Messaging API that Odoo's ``sms_twilio`` uses.
+
+https://www.twilio.com/docs/messaging/api/message-resource: ``POST /2010-04-01/Accounts/{sid}/Messages.json``
+with basic auth (account SID, auth token), answered like Twilio does (201 + the message, or 400/401 with
+``code``/``message``/``more_info``), then signed status callbacks to ``StatusCallback``
+(https://www.twilio.com/docs/usage/security#validating-requests): queued → sent → delivered.
+
+Destination numbers ending in these digits behave like Twilio's test numbers:
+``0001`` invalid number (21211), ``0009`` not SMS-capable (21614), ``0666`` accepted then undelivered
+(30003), ``0667`` accepted then failed (30008).
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from email.utils import formatdate
+
+from .server import Callback, Response
+
+DEMO_ACCOUNT_SID = "AC" + "fac7ure4pa7er".ljust(32, "0")
+DEMO_AUTH_TOKEN = "sandbox-twilio-auth-token-0000000"
+DEMO_NUMBERS = ("+15145550100",)
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+MESSAGES_RE = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<msid>SM[0-9a-f]{32}))?\.json$")
+
+
+def twilio_signature(auth_token, url, params):
+    payload = url + "".join(f"{key}{value}" for key, value in sorted(params.items()))
+    return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
+def _error(status, code, message):
+    return Response.json(
+        {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status},
+        status,
+    )
+
+
+class TwilioEmulator:
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.accounts = {DEMO_ACCOUNT_SID: {"token": DEMO_AUTH_TOKEN, "numbers": set(DEMO_NUMBERS)}}
+        self.messages = []
+        self.requests = []
+        # Failure injection for tests: an HTTP status to answer every request with (an outage), or
+        # seconds to wait before answering (a slow Twilio).
+        self.outage = None
+        self.latency = 0
+        self._lock = threading.Lock()
+
+    def handle(self, request, path):
+        self.requests.append(request)
+        if self.outage:
+            return _error(self.outage, 20500, "Service Unavailable")
+        match = MESSAGES_RE.match(path)
+        if not match:
+            return _error(404, 20404, f"The requested resource {path} was not found")
+        account = self._authenticate(request, match["sid"])
+        if account is None:
+            return _error(401, 20003, "Authenticate")
+        if request.method == "GET" and match["msid"]:
+            message = next((m for m in self.messages if m["sid"] == match["msid"]), None)
+            return Response.json(self._resource(message)) if message else _error(404, 20404, "Not found")
+        if request.method != "POST" or match["msid"]:
+            return _error(405, 20004, "Method not allowed")
+        response = self._create(match["sid"], account, dict(request.form))
+        response.delay = self.latency
+        return response
+
+    def _authenticate(self, request, sid):
+        header = request.headers.get("Authorization") or ""
+        if not header.startswith("Basic "):
+            return None
+        try:
+            user, _sep, token = base64.b64decode(header[6:]).decode().partition(":")
+        except ValueError:
+            return None
+        account = self.accounts.get(sid)
+        if user != sid or not account or not hmac.compare_digest(token, account["token"]):
+            return None
+        return account
+
+    def _create(self, sid, account, form):
+        to, sender, body = form.get("To", ""), form.get("From", ""), form.get("Body", "")
+        if not to:
+            return _error(400, 21604, "A 'To' phone number is required.")
+        if not sender:
+            return _error(400, 21603, "A 'From' phone number is required.")
+        if not E164_RE.match(to) or to.endswith("0001"):
+            return _error(400, 21211, f"Invalid 'To' Phone Number: {to}")
+        if to.endswith("0009"):
+            return _error(400, 21614, f"'To' number {to} is not a valid mobile number")
+        if sender not in account["numbers"]:
+            return _error(400, 21606, f"The From phone number {sender} is not a valid, SMS-capable inbound phone number or short code for your account.")
+        if sender == to:
+            return _error(400, 21266, "'To' and 'From' number cannot be the same")
+        if not body:
+            return _error(400, 21602, "Message body is required.")
+        message = {
+            "sid": "SM" + secrets.token_hex(16),
+            "account_sid": sid,
+            "to": to,
+            "from": sender,
+            "body": body,
+            "status": "queued",
+            "status_history": ["queued"],
+            "status_callback": form.get("StatusCallback"),
+            "error_code": None,
+            "error_message": None,
+            "date": time.time(),
+        }
+        with self._lock:
+            self.messages.append(message)
+        final = "delivered"
+        if to.endswith("0666"):
+            final = "undelivered"
+        elif to.endswith("0667"):
+            final = "failed"
+        self._queue_status(message, account, ["sent", final])
+        return Response.json(self._resource(message), 201)
+
+    def _queue_status(self, message, account, statuses):
+        """Queue the next status callback; each one queues the following once posted."""
+        if not statuses:
+            return
+        status, rest = statuses[0], statuses[1:]
+        params = {
+            "AccountSid": message["account_sid"],
+            "ApiVersion": "2010-04-01",
+            "From": message["from"],
+            "MessageSid": message["sid"],
+            "MessageStatus": status,
+            "SmsSid": message["sid"],
+            "SmsStatus": status,
+            "To": message["to"],
+        }
+        if status in ("undelivered", "failed"):
+            message["error_code"] = 30003 if status == "undelivered" else 30008
+            message["error_message"] = "Unreachable destination handset" if status == "undelivered" else "Unknown error"
+            params["ErrorCode"] = str(message["error_code"])
+
+        def on_done(_ok):
+            message["status"] = status
+            message["status_history"].append(status)
+            self._queue_status(message, account, rest)
+
+        url = message["status_callback"]
+        if not url:
+            on_done(True)
+            return
+        headers = {"X-Twilio-Signature": twilio_signature(account["token"], url, params)}
+        self.sandbox.queue(
+            Callback(url, data=params, headers=headers, not_before=time.time() + self.sandbox.delay, on_done=on_done)
+        )
+
+    @staticmethod
+    def _resource(message):
+        return {
+            "sid": message["sid"],
+            "account_sid": message["account_sid"],
+            "to": message["to"],
+            "from": message["from"],
+            "body": message["body"],
+            "status": message["status"],
+            "num_segments": str(max(1, -(-len(message["body"]) // 153))),
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "price": None,
+            "price_unit": "USD",
+            "error_code": message["error_code"],
+            "error_message": message["error_message"],
+            "date_created": formatdate(message["date"]),
+            "uri": f"/2010-04-01/Accounts/{message['account_sid']}/Messages/{message['sid']}.json",
+        }
+
+    def find(self, to=None):
+        return [m for m in self.messages if to is None or m["to"] == to]
