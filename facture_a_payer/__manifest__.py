@@ -14,6 +14,7 @@
         "portal",
         "phone_validation",
         "l10n_ca",
+        "payment_stripe_checkout",
     ],
     "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
