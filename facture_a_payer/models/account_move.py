@@ -1,5 +1,76 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+from .sale_order import FAP_STATUS
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
+    fap_status = fields.Selection(FAP_STATUS, string="Status", compute="_compute_fap_status", search="_search_fap_status")
+
+    @api.depends("state", "payment_state", "invoice_date_due", "is_move_sent", "transaction_ids.state")
+    def _compute_fap_status(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            if move.state != "posted":
+                move.fap_status = move.state
+            elif move._fap_is_paid():
+                move.fap_status = "paid"
+            elif move.invoice_date_due and move.invoice_date_due < today:
+                move.fap_status = "overdue"
+            elif move.is_move_sent:
+                move.fap_status = "sent"
+            else:
+                move.fap_status = "approved"
+
+    def _fap_is_paid(self):
+        # A confirmed card payment counts before Odoo's post-processing reconciles it.
+        return self.payment_state in ("paid", "in_payment") or "done" in self.transaction_ids.mapped("state")
+
+    def _search_fap_status(self, operator, value):
+        if operator not in ("in", "="):
+            return NotImplemented
+        statuses = [value] if isinstance(value, str) else list(value)
+        today = fields.Date.context_today(self)
+        paid = Domain("payment_state", "in", ["paid", "in_payment"]) | Domain("transaction_ids.state", "=", "done")
+        unpaid = Domain("state", "=", "posted") & ~paid
+        not_due = Domain("invoice_date_due", "=", False) | Domain("invoice_date_due", ">=", today)
+        domains = {
+            "draft": Domain("state", "=", "draft"),
+            "cancel": Domain("state", "=", "cancel"),
+            "paid": Domain("state", "=", "posted") & paid,
+            "overdue": unpaid & Domain("invoice_date_due", "<", today),
+            "sent": unpaid & not_due & Domain("is_move_sent", "=", True),
+            "approved": unpaid & not_due & Domain("is_move_sent", "=", False),
+        }
+        return Domain.OR(domains[status] for status in statuses if status in domains)
+
+    def fap_get_payment_status(self):
+        """Read by the « Payer » screen while it waits for the customer's payment."""
+        self.ensure_one()
+        self.check_access("read")
+        return {"paid": self._fap_is_paid(), "status": self.fap_status}
+
+    def action_fap_pay_now(self):
+        """« Payer »: the invoice's payment link and its QR code, full screen, until it is paid."""
+        self.ensure_one()
+        self.check_access("read")
+        if hasattr(self, "_fap_get_share_url"):
+            url = self._fap_get_share_url()
+        else:
+            url = self.get_base_url() + self.get_portal_url()
+        return {
+            "type": "ir.actions.client",
+            "tag": "facture_a_payer.pay_now",
+            "name": self.env._("Pay"),
+            "target": "fullscreen",
+            "params": {
+                "move_id": self.id,
+                "name": self.name,
+                "url": url,
+                "amount": self.currency_id.format(self.amount_residual or self.amount_total),
+                "paid": self._fap_is_paid(),
+            },
+        }

@@ -1,5 +1,189 @@
-from odoo import models
+import uuid
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+
+FAP_STATUS = [
+    ("draft", "Draft"),
+    ("sent", "Sent"),
+    ("approved", "Approved"),
+    ("declined", "Declined"),
+    ("paid", "Paid"),
+    ("overdue", "Overdue"),
+    ("cancel", "Cancelled"),
+]
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # Written by the customer path (issue 4) when the customer declines on the portal: set
+    # fap_declined=True and the reason; the merchant's screens show the quote as « Refusée ».
+    fap_declined = fields.Boolean(string="Declined", copy=False, tracking=True)
+    fap_declined_reason = fields.Text(string="Reason for declining", copy=False)
+    # Odoo's states do not map one to one to the merchant's badges (paid and overdue live on the
+    # invoices, declined is ours): computed, not stored (overdue depends on today), searchable.
+    fap_status = fields.Selection(FAP_STATUS, string="Status", compute="_compute_fap_status", search="_search_fap_status")
+
+    @api.depends("state", "fap_declined", "invoice_ids.fap_status")
+    def _compute_fap_status(self):
+        for order in self:
+            invoices = order.invoice_ids.filtered(lambda move: move.state == "posted")
+            if order.fap_declined:
+                order.fap_status = "declined"
+            elif order.state == "sale" and invoices and all(move.fap_status == "paid" for move in invoices):
+                order.fap_status = "paid"
+            elif order.state == "sale" and any(move.fap_status == "overdue" for move in invoices):
+                order.fap_status = "overdue"
+            elif order.state == "sale":
+                order.fap_status = "approved"
+            else:
+                order.fap_status = order.state
+
+    def _search_fap_status(self, operator, value):
+        if operator not in ("in", "="):
+            return NotImplemented
+        statuses = [value] if isinstance(value, str) else list(value)
+        not_declined = [("fap_declined", "=", False)]
+        invoiced = [("state", "=", "sale"), *not_declined]
+        domains = {
+            "draft": [("state", "=", "draft"), *not_declined],
+            "sent": [("state", "=", "sent"), *not_declined],
+            "cancel": [("state", "=", "cancel"), *not_declined],
+            "declined": [("fap_declined", "=", True)],
+            "paid": [*invoiced, ("order_line.invoice_lines.move_id.fap_status", "=", "paid")],
+            "overdue": [*invoiced, ("order_line.invoice_lines.move_id.fap_status", "=", "overdue")],
+            "approved": [*invoiced, "!", ("order_line.invoice_lines.move_id.fap_status", "in", ["paid", "overdue"])],
+        }
+        return Domain.OR(Domain(domains[status]) for status in statuses if status in domains)
+
+    # Customer path (issue 4): a quote approved anywhere becomes a posted invoice at once.
+
+    def action_confirm(self):
+        # « Une fois la soumission approuvée par vous ou votre client, celle-ci deviendra automatiquement une
+        # facture »: the backend button, the portal approval and a paid quote all pass here.
+        res = super().action_confirm()
+        self._fap_invoice_confirmed()
+        return res
+
+    def _fap_confirm_and_invoice(self):
+        """Confirm the quotes in ``self``, create and post their invoice; return the posted customer invoices.
+
+        Idempotent: an order that already has an invoice (ours, or the one Odoo's automatic invoicing made after
+        an online payment) gets no second one.
+        """
+        self.filtered(lambda order: order.state in ("draft", "sent")).action_confirm()
+        self._fap_invoice_confirmed()
+        return self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+
+    def _fap_invoice_confirmed(self):
+        orders = self.filtered(lambda order: order.state == "sale")
+        if not orders:
+            return
+        # Lock the orders so that an approval and a payment webhook racing on the same quote serialize: the
+        # second one sees the first one's invoice (or is retried by Odoo on serialization failure).
+        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = ANY(%s) FOR UPDATE", orders.ids))
+        to_invoice = orders.filtered(lambda order: not order.invoice_ids.filtered(lambda m: m.state != "cancel"))
+        if not to_invoice:
+            return
+        # Services invoiced on delivered quantities would leave nothing to invoice: the quote is what is billed.
+        to_invoice._force_lines_to_invoice_policy_order()
+        invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices(final=True)
+        invoices.action_post()
+        for invoice in invoices:
+            invoice._portal_ensure_token()
+
+    def _fap_can_be_approved(self):
+        """Whether the customer may approve the quote now: open, not expired, signed when a signature is due."""
+        self.ensure_one()
+        return self.state in ("draft", "sent") and not self.is_expired and not self._has_to_be_signed()
+
+    def _fap_decline(self, reason=None):
+        """Record the customer's refusal and its optional reason in the chatter; notify the salesperson."""
+        self.ensure_one()
+        self._action_cancel()
+        self.write({"fap_declined": True, "fap_declined_reason": reason or False})
+        if reason:
+            body = self.env._("The customer declined the quote: %(reason)s", reason=reason)
+        else:
+            body = self.env._("The customer declined the quote.")
+        self.with_user(SUPERUSER_ID).message_post(
+            author_id=self.partner_id.id,
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    def action_fap_revoke_link(self):
+        """Give the quote a new access token: every link sent so far stops working."""
+        self.ensure_one()
+        self.check_access("write")
+        self.sudo().access_token = str(uuid.uuid4())
+
+    # The merchant's screens (issue 6): each step of the phone flow is its own form view of the quote.
+    def _fap_open_view(self, view_xmlid, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "sale.order",
+            "res_id": self.id,
+            "views": [(self.env.ref(view_xmlid).id, "form")],
+            "target": "current",
+        }
+
+    def action_fap_review(self):
+        """« Montant total »: the summary as the customer will see it."""
+        self.ensure_one()
+        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap_review", self.env._("Review the quote"))
+
+    def action_fap_details(self):
+        """« Sauvegarder »: the quote is saved (object buttons save first); show its details."""
+        self.ensure_one()
+        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap_details", self.env._("Quote details"))
+
+    def action_fap_send_and_details(self):
+        """« Enregistrer et envoyer » from the review screen, then « Détails de la soumission »."""
+        self.ensure_one()
+        self.action_fap_save_and_send()
+        return self.action_fap_details()
+
+    def action_fap_close(self):
+        """The ✕ of the details: back to the home screen, without a trail of breadcrumbs."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.sale_order_action_fap")
+        return {**action, "target": "main"}
+
+    def action_fap_approve(self):
+        """The merchant approves on the customer's behalf: Odoo's confirmation, which invoices at once."""
+        self.ensure_one()
+        self.action_confirm()
+        return self._fap_open_invoice()
+
+    def _fap_open_invoice(self):
+        invoice = self.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
+        if not invoice:
+            return self.action_fap_details()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoice"),
+            "res_model": "account.move",
+            "res_id": invoice.id,
+            "views": [(self.env.ref("facture_a_payer.account_move_view_form_fap").id, "form")],
+            "target": "current",
+        }
+
+    def action_fap_pay_now(self):
+        """« Payer »: the customer in front of the merchant pays the invoice on their phone.
+
+        Paying is approving: the quote is confirmed (and invoiced, by the customer path's rule) and
+        the invoice's link is shown as a QR code.
+        """
+        self.ensure_one()
+        if self.state in ("draft", "sent"):
+            self.action_confirm()
+        invoice = self.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
+        if not invoice:
+            raise UserError(self.env._("The quote %(name)s has no invoice to pay.", name=self.name))
+        return invoice.action_fap_pay_now()
