@@ -24,7 +24,13 @@
         "views/account_move_views.xml",
         "views/facture_a_payer_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/product_demo.xml",
+        "demo/sale_order_demo.xml",
+        "demo/account_move_demo.xml",
+    ],
     "installable": True,
     "application": True,
 }

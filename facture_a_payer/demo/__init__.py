@@ -1,0 +1,1 @@
+from . import facture_a_payer_demo
