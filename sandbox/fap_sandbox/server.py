@@ -32,11 +32,15 @@ class Request:
         self.path = split.path
         self.query = dict(parse_qsl(split.query, keep_blank_values=True))
         self.headers = handler.headers
-        length = int(handler.headers.get("Content-Length") or 0)
+        try:
+            length = max(0, int(handler.headers.get("Content-Length") or 0))
+        except ValueError:
+            length = 0
         self.body = handler.rfile.read(length) if length else b""
-        self.form = {}
+        # A list of pairs: Stripe's form encoding repeats keys (``expand[]``); ``dict(form)`` for the simple cases.
+        self.form = []
         if "application/x-www-form-urlencoded" in (handler.headers.get("Content-Type") or ""):
-            self.form = parse_qsl(self.body.decode(), keep_blank_values=True)
+            self.form = parse_qsl(self.body.decode(errors="replace"), keep_blank_values=True)
 
 
 class Response:
@@ -101,6 +105,7 @@ class Sandbox:
         self._lock = threading.RLock()
         self._pending = []
         self._stop = threading.Event()
+        self._started = False
         self.services = {}
         self.twilio = self.add_service("/twilio", TwilioEmulator(self))
         try:
@@ -133,14 +138,18 @@ class Sandbox:
             self._threads.append(threading.Thread(target=self._deliver_loop, daemon=True, name="sandbox-callbacks"))
         for thread in self._threads:
             thread.start()
+        self._started = True
         _logger.info("sandbox listening on %s, SMTP on %s:%s", self.url, self.host, self.smtp_port)
         return self
 
     def stop(self):
+        """Stop serving; safe to call twice, or on a sandbox that never started."""
         self._stop.set()
-        self._httpd.shutdown()
+        if self._started:
+            self._started = False
+            self._httpd.shutdown()
+            self.mail.stop()
         self._httpd.server_close()
-        self.mail.stop()
 
     def __enter__(self):
         return self.start()
@@ -179,6 +188,7 @@ class Sandbox:
                 callback.on_done(ok)
 
     def _deliver_loop(self):
+        """The demo's postman: posts each callback when due, retrying while Odoo does not answer 2xx."""
         while not self._stop.wait(0.2):
             now = time.time()
             with self._lock:
@@ -186,12 +196,19 @@ class Sandbox:
                 for callback in due:
                     self._pending.remove(callback)
             for callback in due:
-                ok = callback.send()
+                try:
+                    ok = callback.send()
+                except Exception:  # a broken callback must not stop the delivery of the others
+                    _logger.exception("sandbox: could not post the callback to %s", callback.url)
+                    ok = False
                 if not ok and callback.retries > 0:
                     callback.retries -= 1
                     callback.not_before = time.time() + 2 * self.delay
                     self.queue(callback)
-                elif callback.on_done:
+                    continue
+                if not ok:
+                    _logger.warning("sandbox: gave up posting to %s: %s", callback.url, callback.attempts[-1:])
+                if callback.on_done:
                     callback.on_done(ok)
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -199,12 +216,15 @@ class Sandbox:
         for prefix, service in self.services.items():
             if request.path == prefix or request.path.startswith(prefix + "/"):
                 return service.handle(request, request.path[len(prefix) :] or "/")
-        if request.path == "/" and request.method == "GET":
+        if request.method == "GET" and request.path == "/":
             return Response(200, self.inbox_page(), "text/html; charset=utf-8")
+        if request.method == "GET" and request.path == "/inbox.json":
+            return Response.json(self.inbox_state())
         match = re.fullmatch(r"/mail/(\d+)", request.path)
-        if match and int(match[1]) < len(self.mail.messages):
+        if request.method == "GET" and match and int(match[1]) < len(self.mail.messages):
             message = self.mail.messages[int(match[1])]
-            return Response(200, message["html"] or html.escape(message["text"]), "text/html; charset=utf-8")
+            body = message["html"] or f"<pre>{html.escape(message['text'])}</pre>"
+            return Response(200, body, "text/html; charset=utf-8")
         return Response.json({"error": {"message": f"Unrecognized request URL ({request.path})"}}, 404)
 
     def _handler_class(self):
@@ -221,18 +241,27 @@ class Sandbox:
                     response = Response.json({"error": {"message": str(error)}}, 500)
                 if getattr(response, "delay", 0):
                     time.sleep(response.delay)
-                self.send_response(response.status)
-                for key, value in response.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(response.body)))
-                self.end_headers()
-                self.wfile.write(response.body)
+                try:
+                    self.send_response(response.status)
+                    for key, value in response.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(response.body)))
+                    self.end_headers()
+                    self.wfile.write(response.body)
+                except (BrokenPipeError, ConnectionResetError):  # the caller gave up (a client timeout)
+                    self.close_connection = True
 
             def do_GET(self):
                 self._serve("GET")
 
             def do_POST(self):
                 self._serve("POST")
+
+            def do_PUT(self):
+                self._serve("PUT")
+
+            def do_PATCH(self):
+                self._serve("PATCH")
 
             def do_DELETE(self):
                 self._serve("DELETE")
@@ -243,32 +272,112 @@ class Sandbox:
         return Handler
 
     # -- the customer's side -------------------------------------------------------------------
-    def inbox_page(self):
-        items = [(m["date"], "SMS", m["to"], m["body"], None) for m in self.twilio.messages]
+    def inbox_state(self):
+        """What the inbox page polls to reload itself when something arrives or changes."""
+        statuses = [m["status"] for m in self.twilio.messages]
+        return {"sms": len(statuses), "emails": len(self.mail.messages), "statuses": statuses}
+
+    def inbox_items(self):
+        """Every SMS and email the customer received, newest first."""
+        items = [
+            {
+                "kind": "sms",
+                "date": m["date"],
+                "to": m["to"],
+                "from": m["from"],
+                "body": m["body"],
+                "status": m["status"],
+                "error_code": m["error_code"],
+                "error_message": m["error_message"],
+            }
+            for m in self.twilio.messages
+        ]
         items += [
-            (m["date"], "Email", m["to"], f"{m['subject']}\n\n{m['text']}", f"/mail/{i}")
+            {
+                "kind": "email",
+                "date": m["date"],
+                "to": m["to"],
+                "from": m["from"],
+                "subject": m["subject"],
+                "links": m["links"],
+                "attachments": [a["filename"] for a in m["attachments"]],
+                "index": i,
+            }
             for i, m in enumerate(self.mail.messages)
         ]
-        items.sort(key=lambda item: item[0], reverse=True)
-        rows = []
-        for date, kind, to, body, view in items:
-            text = URL_RE.sub(lambda m: f'<a href="{m[0]}">{m[0]}</a>', html.escape(body).replace("&amp;", "&"))
-            view_link = f' · <a href="{view}">view the email</a>' if view else ""
-            status = ""
-            rows.append(
-                f'<article class="{kind.lower()}"><header><b>{kind}</b> to {html.escape(to)}{status}'
-                f' · <time>{time.strftime("%H:%M:%S", time.localtime(date))}</time>{view_link}</header>'
-                f"<pre>{text}</pre></article>"
-            )
+        items.sort(key=lambda item: item["date"], reverse=True)
+        return items
+
+    def inbox_page(self):
+        state = json.dumps(self.inbox_state()).replace("</", "<\\/")
+        rows = "".join(map(_inbox_row, self.inbox_items())) or INBOX_EMPTY
+        return INBOX_PAGE.replace("{state}", state).replace("{rows}", rows)
+
+
+def _linkify(text):
+    """Escape ``text`` for HTML and make its URLs clickable."""
+    out, last = [], 0
+    for match in URL_RE.finditer(text):
+        url = match[0].rstrip(".,;:!?)")
+        out.append(html.escape(text[last : match.start()]))
+        out.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+        last = match.start() + len(url)
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+SMS_STATUS_CLASS = {"delivered": "ok", "sent": "pending", "queued": "pending", "undelivered": "ko", "failed": "ko"}
+
+
+def _inbox_row(item):
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item["date"]))
+    if item["kind"] == "sms":
+        status = html.escape(item["status"])
+        if item["error_code"]:
+            status += f" · {item['error_code']} {html.escape(item['error_message'] or '')}"
         return (
-            "<!DOCTYPE html><html><head><meta charset='utf-8'><meta name='viewport' "
-            "content='width=device-width, initial-scale=1'><title>Sandbox · what the customer received</title>"
-            "<style>body{font-family:sans-serif;max-width:40em;margin:auto;padding:1em}"
-            "article{border:1px solid #ccc;border-radius:8px;margin:1em 0;padding:.5em 1em}"
-            "article.sms{background:#eef6ff}pre{white-space:pre-wrap;font-family:inherit}</style></head>"
-            "<body><h1>What the customer received</h1><p>Newest first: SMS sent through the Twilio stand-in and "
-            "emails caught by the SMTP sink.</p>" + ("".join(rows) or "<p>Nothing yet.</p>") + "</body></html>"
+            f'<article class="sms"><header><span class="kind">SMS</span> <b>{html.escape(item["to"])}</b>'
+            f' <span class="status {SMS_STATUS_CLASS.get(item["status"], "pending")}">{status}</span>'
+            f' <time>{when}</time></header><p class="body">{_linkify(item["body"])}</p>'
+            f"<footer>{html.escape(item['from'])} → {html.escape(item['to'])}</footer></article>"
         )
+    links = "".join(f'<li><a href="{html.escape(url)}">{html.escape(url)}</a></li>' for url in item["links"])
+    files = "".join(f"<li>📎 {html.escape(name or '?')}</li>" for name in item["attachments"])
+    return (
+        f'<article class="email"><header><span class="kind">@</span> <b>{html.escape(item["to"])}</b>'
+        f' <time>{when}</time></header><h2><a href="/mail/{item["index"]}">{html.escape(item["subject"])}</a></h2>'
+        f'<ul class="links">{links}{files}</ul><footer>{html.escape(item["from"])}</footer></article>'
+    )
+
+
+INBOX_EMPTY = '<p class="empty">— 0 —</p>'
+INBOX_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sandbox · SMS &amp; email</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:42em;margin:auto;padding:.5em 1em;background:#f4f4f6;color:#222}
+h1{font-size:1.2em}article{background:#fff;border-radius:10px;margin:.8em 0;padding:.6em .9em;
+box-shadow:0 1px 3px #0002;overflow-wrap:anywhere}article.sms{border-left:5px solid #2b7de9}
+article.email{border-left:5px solid #8a5cd0}header{display:flex;flex-wrap:wrap;gap:.5em;align-items:center}
+.kind{font-weight:bold;color:#fff;background:#555;border-radius:4px;padding:0 .4em}.sms .kind{background:#2b7de9}
+.email .kind{background:#8a5cd0}time{margin-left:auto;color:#777;font-size:.85em}
+.status{border-radius:4px;padding:0 .4em;font-size:.85em}.status.ok{background:#d7f5dd}
+.status.pending{background:#fff1c2}.status.ko{background:#ffd6d6}h2{font-size:1em;margin:.4em 0}
+.body{white-space:pre-wrap;margin:.4em 0}footer{color:#888;font-size:.8em}ul.links{padding-left:1.2em;margin:.3em 0}
+a{color:#0b57d0}.empty{text-align:center;color:#888}
+</style></head>
+<body><h1>SMS · @ <small>(sandbox: Twilio · SMTP)</small></h1>
+{rows}
+<script type="application/json" id="state">{state}</script>
+<script>
+// Reload when an SMS or an email arrives, or an SMS status changes.
+const state = JSON.stringify(JSON.parse(document.getElementById("state").textContent));
+setInterval(() => fetch("/inbox.json").then((r) => r.json()).then((now) => {
+    if (JSON.stringify(now) !== state) location.reload();
+}).catch(() => {}), 2000);
+</script>
+</body></html>
+"""
 
 
 def parse_mail(raw):

@@ -95,7 +95,12 @@ class TwilioEmulator:
         if to.endswith("0009"):
             return _error(400, 21614, f"'To' number {to} is not a valid mobile number")
         if sender not in account["numbers"]:
-            return _error(400, 21606, f"The From phone number {sender} is not a valid, SMS-capable inbound phone number or short code for your account.")
+            return _error(
+                400,
+                21606,
+                f"The From phone number {sender} is not a valid, SMS-capable inbound phone number "
+                "or short code for your account.",
+            )
         if sender == to:
             return _error(400, 21266, "'To' and 'From' number cannot be the same")
         if not body:
@@ -142,6 +147,7 @@ class TwilioEmulator:
             message["error_code"] = 30003 if status == "undelivered" else 30008
             message["error_message"] = "Unreachable destination handset" if status == "undelivered" else "Unknown error"
             params["ErrorCode"] = str(message["error_code"])
+            params["ErrorMessage"] = message["error_message"]
 
         def on_done(_ok):
             message["status"] = status
