@@ -18,17 +18,10 @@
     "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         "security/ir.model.access.csv",
-        "data/mail_template_data.xml",
-        "data/sms_template_data.xml",
-        "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
-        "views/product_product_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/facture_a_payer_menus.xml",
-        "data/receipt_templates.xml",
-        "views/sale_portal_templates.xml",
-        "views/account_portal_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -37,17 +30,6 @@
         "demo/sale_order_demo.xml",
         "demo/account_move_demo.xml",
     ],
-    "assets": {
-        "web.assets_backend": [
-            "facture_a_payer/static/src/merchant/**/*",
-        ],
-        "web.assets_frontend": [
-            "facture_a_payer/static/src/interactions/**/*",
-        ],
-        "web.assets_tests": [
-            "facture_a_payer/static/tests/tours/**/*",
-        ],
-    },
     "installable": True,
     "application": True,
 }
