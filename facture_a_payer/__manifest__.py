@@ -19,6 +19,7 @@
     "data": [
         "security/ir.model.access.csv",
         "views/res_partner_views.xml",
+        "views/product_product_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/facture_a_payer_menus.xml",
@@ -30,6 +31,14 @@
         "demo/sale_order_demo.xml",
         "demo/account_move_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "facture_a_payer/static/src/merchant/**/*",
+        ],
+        "web.assets_tests": [
+            "facture_a_payer/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -8,7 +8,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
-    fap_status = fields.Selection(FAP_STATUS, string="Status", compute="_compute_fap_status", search="_search_fap_status")
+    fap_status = fields.Selection(FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status")
 
     @api.depends("state", "payment_state", "invoice_date_due", "is_move_sent", "transaction_ids.state")
     def _compute_fap_status(self):
@@ -52,6 +52,23 @@ class AccountMove(models.Model):
         self.ensure_one()
         self.check_access("read")
         return {"paid": self._fap_is_paid(), "status": self.fap_status}
+
+    def action_fap_open(self):
+        """A tap on an invoice's card: its details."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoice details"),
+            "res_model": "account.move",
+            "res_id": self.id,
+            "views": [(self.env.ref("facture_a_payer.account_move_view_form_fap").id, "form")],
+            "target": "current",
+        }
+
+    def action_fap_close(self):
+        """The ✕ of the details: back to « Factures »."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.account_move_action_fap")
+        return {**action, "target": "main"}
 
     def action_fap_pay_now(self):
         """« Payer »: the invoice's payment link and its QR code, full screen, until it is paid."""

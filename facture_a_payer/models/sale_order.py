@@ -1,6 +1,7 @@
 import uuid
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -25,7 +26,7 @@ class SaleOrder(models.Model):
     fap_declined_reason = fields.Text(string="Reason for declining", copy=False)
     # Odoo's states do not map one to one to the merchant's badges (paid and overdue live on the
     # invoices, declined is ours): computed, not stored (overdue depends on today), searchable.
-    fap_status = fields.Selection(FAP_STATUS, string="Status", compute="_compute_fap_status", search="_search_fap_status")
+    fap_status = fields.Selection(FAP_STATUS, string="Quote status", compute="_compute_fap_status", search="_search_fap_status")
 
     @api.depends("state", "fap_declined", "invoice_ids.fap_status")
     def _compute_fap_status(self):
@@ -134,6 +135,34 @@ class SaleOrder(models.Model):
             "target": "current",
         }
 
+    def action_fap_open(self):
+        """A tap on a quote's card: a draft opens for editing, anything else on its details."""
+        self.ensure_one()
+        if self.state == "draft" and not self.fap_declined:
+            return self.action_fap_edit()
+        return self.action_fap_details()
+
+    def action_fap_edit(self):
+        self.ensure_one()
+        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap", self.env._("New quote"))
+
+    def action_fap_new_product(self):
+        """« + »: a new product or service for the catalogue, put on this quote once saved."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New product or service"),
+            "res_model": "product.product",
+            "views": [(self.env.ref("facture_a_payer.product_product_view_form_fap_quick").id, "form")],
+            "target": "new",
+            "context": {"fap_order_id": self.id, "default_sale_ok": True},
+        }
+
+    def action_fap_preview(self):
+        """« Visualiser »: the customer's page, in a new tab so the merchant keeps the quote."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "new", "url": self.get_portal_url()}
+
     def action_fap_review(self):
         """« Montant total »: the summary as the customer will see it."""
         self.ensure_one()
@@ -181,9 +210,7 @@ class SaleOrder(models.Model):
         the invoice's link is shown as a QR code.
         """
         self.ensure_one()
-        if self.state in ("draft", "sent"):
-            self.action_confirm()
-        invoice = self.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
+        invoice = self._fap_confirm_and_invoice()[:1]
         if not invoice:
             raise UserError(self.env._("The quote %(name)s has no invoice to pay.", name=self.name))
         return invoice.action_fap_pay_now()

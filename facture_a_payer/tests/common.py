@@ -2,6 +2,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 from fap_sandbox import Sandbox
+from fap_sandbox.stripe import DEMO_SECRET_KEY, DEMO_WEBHOOK_SECRET
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 
 from odoo.tests import HttpCase
@@ -40,6 +41,25 @@ class FapSandboxCase(HttpCase):
                 "smtp_encryption": "none",
             }
         )
+
+    @classmethod
+    def enable_stripe_checkout(cls):
+        """Enable the Stripe Checkout provider in test mode against this test's sandbox; return it.
+
+        A classmethod: call it from ``setUpClass`` (or from a test, through ``self``).
+        """
+        cls.env["ir.config_parameter"].sudo().set_param("payment_stripe_checkout.api_base", f"{cls.sandbox.url}/stripe")
+        provider = cls.env.ref("payment_stripe_checkout.payment_provider_stripe_checkout").sudo()
+        provider.write(
+            {
+                "stripe_checkout_secret_key": DEMO_SECRET_KEY,
+                "stripe_checkout_webhook_secret": DEMO_WEBHOOK_SECRET,
+                "state": "test",
+                "is_published": True,
+                "company_id": cls.env.company.id,
+            }
+        )
+        return provider
 
     def deliver_callbacks(self):
         """Post the callbacks the sandbox owes to Odoo (Twilio status, Stripe webhooks), in order.

@@ -1,0 +1,155 @@
+import pprint
+
+import stripe
+from werkzeug.exceptions import Forbidden
+
+from odoo import http
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import consteq
+
+from odoo.addons.payment.logging import get_payment_logger
+from odoo.addons.payment_stripe_checkout import const, utils
+
+_logger = get_payment_logger(__name__, const.SENSITIVE_KEYS)
+
+
+class StripeCheckoutController(http.Controller):
+    _return_url = "/payment/stripe_checkout/return"
+    _cancel_url = "/payment/stripe_checkout/cancel"
+    _webhook_url = "/payment/stripe_checkout/webhook"
+
+    @http.route(_return_url, type="http", auth="public", methods=["GET"], save_session=False)
+    def stripe_checkout_return(self, reference=None, access_token=None, **kwargs):
+        """Process the payment when the customer comes back from Checkout.
+
+        The query only says which transaction to look at; its state is read back from Stripe.
+        The route is flagged with `save_session=False` for the same reason as Mollie's return route:
+        the session is retrieved on `/payment/status`.
+        """
+        tx_sudo = self._get_transaction(reference, access_token)
+        try:
+            session = tx_sudo._stripe_checkout_fetch_session()
+        except ValidationError:
+            # Stripe is unreachable: the transaction keeps its state and the webhook settles it.
+            _logger.warning("Could not read the Checkout Session of %s on the customer's return.", tx_sudo.reference)
+        else:
+            self._process_session(tx_sudo, session)
+        return request.redirect("/payment/status")
+
+    @http.route(_cancel_url, type="http", auth="public", methods=["GET"], save_session=False)
+    def stripe_checkout_cancel(self, reference=None, access_token=None, **kwargs):
+        """Expire the Checkout Session the customer left, so that it cannot be paid any more."""
+        tx_sudo = self._get_transaction(reference, access_token)
+        provider_sudo = tx_sudo.provider_id
+        session = None
+        if tx_sudo.state == "draft":
+            try:
+                session = provider_sudo._stripe_checkout_call(
+                    "checkout.sessions.expire", tx_sudo.provider_reference, reference=tx_sudo.reference
+                )
+            except ValidationError:
+                pass  # Paid meanwhile (in another tab) or Stripe unreachable: read the session back.
+        if session is None:
+            try:
+                session = tx_sudo._stripe_checkout_fetch_session()
+            except ValidationError:
+                _logger.warning("Could not read the Checkout Session of %s on cancellation.", tx_sudo.reference)
+        if session:
+            self._process_session(tx_sudo, session)
+        return request.redirect("/payment/status")
+
+    @http.route(_webhook_url, type="http", auth="public", methods=["POST"], csrf=False)
+    def stripe_checkout_webhook(self):
+        """Process an event sent by Stripe, once its signature is verified on the raw body.
+
+        :return: A JSON acknowledgement; 403 for an unverified event, 503 when Stripe must retry.
+        """
+        provider_sudo, event = self._verify_event(
+            request.httprequest.get_data(), request.httprequest.headers.get("Stripe-Signature")
+        )
+        _logger.info("Stripe event %s (%s) received:\n%s", event["id"], event["type"], pprint.pformat(event))
+        if event["type"] not in const.HANDLED_WEBHOOK_EVENTS:
+            return request.make_json_response({"received": True})
+
+        stripe_object = event["data"]["object"]
+        tx_model = request.env["payment.transaction"].sudo()
+        try:
+            if event["type"] == "charge.refunded":
+                tx_sudo = tx_model.search(
+                    [
+                        ("stripe_checkout_payment_intent", "=", stripe_object["payment_intent"]),
+                        ("provider_id", "=", provider_sudo.id),
+                        ("operation", "!=", "refund"),
+                    ],
+                    limit=1,
+                )
+                if tx_sudo:
+                    refunds = provider_sudo._stripe_checkout_call(
+                        "refunds.list", {"payment_intent": tx_sudo.stripe_checkout_payment_intent, "limit": 100}
+                    )
+                    tx_sudo._stripe_checkout_process_refunds(refunds["data"])
+            else:
+                payment_data = {
+                    "reference": stripe_object.get("client_reference_id"),
+                    "session": stripe_object,
+                    "event_type": event["type"],
+                }
+                tx_sudo = tx_model._search_by_reference("stripe_checkout", payment_data)
+                if tx_sudo and tx_sudo.provider_id == provider_sudo:
+                    self._process_session(tx_sudo, stripe_object, event_type=event["type"])
+        except ValidationError:
+            _logger.exception("Could not process Stripe event %s; Stripe will send it again.", event["id"])
+            return request.make_json_response({"received": False}, status=503)
+        return request.make_json_response({"received": True})
+
+    @staticmethod
+    def _get_transaction(reference, access_token):
+        """Return the transaction of a return or cancel URL, if its access token matches."""
+        tx_sudo = (
+            request.env["payment.transaction"].sudo()._search_by_reference("stripe_checkout", {"reference": reference})
+        )
+        if not tx_sudo or not consteq(access_token or "", tx_sudo._stripe_checkout_access_token()):
+            raise Forbidden()
+        return tx_sudo
+
+    @staticmethod
+    def _process_session(tx_sudo, session, event_type=None):
+        tx_sudo._stripe_checkout_lock()
+        tx_sudo._process(
+            "stripe_checkout", {"reference": tx_sudo.reference, "session": session, "event_type": event_type}
+        )
+
+    @staticmethod
+    def _verify_event(payload, signature):
+        """Check the signature of an event with the webhook secret of each Stripe Checkout provider.
+
+        Unlike Odoo's Stripe module, a provider without a webhook secret refuses every event.
+
+        :param bytes payload: The raw body of the request.
+        :param str signature: The `Stripe-Signature` header.
+        :return: The provider whose secret signed the event, and the event.
+        :rtype: tuple(payment.provider, dict)
+        :raise Forbidden: If no configured secret verifies the signature, or it is too old.
+        """
+        providers_sudo = (
+            request.env["payment.provider"]
+            .sudo()
+            .search([("code", "=", "stripe_checkout"), ("state", "!=", "disabled")])
+        )
+        signers = [(p, utils.get_webhook_secret(p)) for p in providers_sudo if utils.get_webhook_secret(p)]
+        if not signers:
+            _logger.warning("Refused a Stripe event: no webhook signing secret is configured.")
+            raise Forbidden()
+        for provider_sudo, secret in signers:
+            try:
+                event = stripe.Webhook.construct_event(payload, signature, secret, const.WEBHOOK_TOLERANCE)
+            except stripe.SignatureVerificationError as error:
+                reason = error
+                continue
+            except ValueError as error:  # Not JSON, though signed.
+                reason = error
+                break
+            return provider_sudo, event.to_dict()
+        _logger.warning("Refused a Stripe event: %s", reason)
+        raise Forbidden()

@@ -1,0 +1,241 @@
+import time
+
+from werkzeug.urls import url_encode
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, hmac
+from odoo.tools.urls import urljoin
+
+from odoo.addons.payment import utils as payment_utils
+from odoo.addons.payment.logging import get_payment_logger
+from odoo.addons.payment_stripe_checkout import const, utils
+from odoo.addons.payment_stripe_checkout.controllers.main import StripeCheckoutController
+
+_logger = get_payment_logger(__name__, const.SENSITIVE_KEYS)
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    stripe_checkout_payment_intent = fields.Char(
+        string="Stripe Payment Intent", readonly=True, copy=False, index="btree_not_null"
+    )
+    stripe_checkout_refund_id = fields.Char(string="Stripe Refund", readonly=True, copy=False)
+
+    # A Stripe refund is recorded once, whoever (the refund request, a webhook) records it first.
+    _stripe_checkout_refund_id_unique = models.Constraint(
+        "UNIQUE(stripe_checkout_refund_id)", "This Stripe refund is already recorded."
+    )
+
+    # === BUSINESS METHODS - PAYMENT FLOW === #
+
+    def _get_specific_rendering_values(self, processing_values):
+        """Override of `payment` to create the Checkout Session and redirect the customer to it.
+
+        Note: `self.ensure_one()` from `_get_processing_values`
+        """
+        if self.provider_code != "stripe_checkout":
+            return super()._get_specific_rendering_values(processing_values)
+
+        try:
+            session = self.provider_id._stripe_checkout_call(
+                "checkout.sessions.create",
+                self._stripe_checkout_prepare_session_params(),
+                options={"idempotency_key": payment_utils.generate_idempotency_key(self, scope="checkout_session")},
+                reference=self.reference,
+            )
+        except ValidationError as error:
+            self._set_error(str(error))
+            return {}
+        # The session id is what the return route and the webhook read the payment back with.
+        self.provider_reference = session["id"]
+        return {"api_url": session["url"]}
+
+    def _stripe_checkout_prepare_session_params(self):
+        """Return the parameters of the Checkout Session of the transaction.
+
+        See https://docs.stripe.com/api/checkout/sessions/create.
+        """
+        base_url = self.provider_id.get_base_url()
+        query = url_encode({"reference": self.reference, "access_token": self._stripe_checkout_access_token()})
+        metadata = {"reference": self.reference}
+        return {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": self.currency_id.name.lower(),
+                        "unit_amount": payment_utils.to_minor_currency_units(self.amount, self.currency_id),
+                        "product_data": {"name": self._stripe_checkout_get_line_name()},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "client_reference_id": self.reference,
+            "metadata": metadata,
+            "payment_intent_data": {"description": self.reference, "metadata": metadata},
+            "customer_email": self.partner_email or None,
+            "locale": utils.get_locale(self.partner_lang),
+            "success_url": urljoin(base_url, f"{StripeCheckoutController._return_url}?{query}"),
+            "cancel_url": urljoin(base_url, f"{StripeCheckoutController._cancel_url}?{query}"),
+            "expires_at": int(time.time()) + const.SESSION_LIFETIME_MINUTES * 60,
+        }
+
+    def _stripe_checkout_get_line_name(self):
+        """Name the Checkout line after the invoices or orders paid, else the transaction."""
+        for field_name in ("invoice_ids", "sale_order_ids"):
+            if field_name in self._fields and self[field_name]:
+                return ", ".join(self[field_name].mapped("name"))
+        return self.reference
+
+    def _stripe_checkout_access_token(self):
+        """Sign the reference in the return and cancel URLs (works outside a request too)."""
+        return hmac(self.env(su=True), "payment_stripe_checkout", self.reference)
+
+    def _stripe_checkout_fetch_session(self):
+        """Read the transaction's Checkout Session back from Stripe, its payment intent expanded."""
+        self.ensure_one()
+        return self.provider_id._stripe_checkout_call(
+            "checkout.sessions.retrieve",
+            self.provider_reference,
+            {"expand": ["payment_intent"]},
+            reference=self.reference,
+        )
+
+    def _stripe_checkout_lock(self):
+        """Wait for the row lock of the transactions before processing them.
+
+        A webhook and the customer's return may process the same transaction at once: the second
+        waits here, then either reads the first one's result or is retried by Odoo on the
+        serialization failure, so the state changes (and the payment) happen once.
+        """
+        if self.ids:
+            self.env.cr.execute(
+                SQL("SELECT id FROM payment_transaction WHERE id IN %s FOR NO KEY UPDATE", tuple(self.ids))
+            )
+            self.invalidate_recordset(["state"])
+
+    # === BUSINESS METHODS - REFUNDS === #
+
+    def _send_refund_request(self):
+        """Override of `payment` to refund the payment on Stripe."""
+        if self.provider_code != "stripe_checkout":
+            return super()._send_refund_request()
+
+        source_tx = self.source_transaction_id
+        refund = self.provider_id._stripe_checkout_call(
+            "refunds.create",
+            {
+                "payment_intent": source_tx.stripe_checkout_payment_intent,
+                "amount": payment_utils.to_minor_currency_units(-self.amount, self.currency_id),
+                "metadata": {"reference": self.reference},
+            },
+            options={"idempotency_key": payment_utils.generate_idempotency_key(self, scope="refund")},
+            reference=self.reference,
+        )
+        self._process("stripe_checkout", {"reference": self.reference, "refund": refund})
+
+    def _stripe_checkout_process_refunds(self, refunds):
+        """Record the refunds of this payment that Odoo does not know yet, and update the others.
+
+        Refunds made in Odoo carry their transaction's reference: only the request that made them
+        records them. Refunds made in Stripe's dashboard become new refund transactions.
+
+        :param list refunds: Stripe refund objects of the payment.
+        :return: None
+        """
+        self.ensure_one()
+        self._stripe_checkout_lock()
+        known = self.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
+        for refund in refunds:
+            refund_tx = known.filtered(lambda tx, r=refund: tx.stripe_checkout_refund_id == r["id"])
+            if not refund_tx and (refund.get("metadata") or {}).get("reference"):
+                continue  # Made in Odoo: recorded by the refund request itself.
+            if not refund_tx:
+                amount = payment_utils.to_major_currency_units(refund["amount"], self.currency_id)
+                refund_tx = self._create_child_transaction(amount, is_refund=True)
+            refund_tx._process("stripe_checkout", {"reference": refund_tx.reference, "refund": refund})
+
+    # === BUSINESS METHODS - PROCESSING === #
+
+    @api.model
+    def _extract_reference(self, provider_code, payment_data):
+        """Override of `payment` to extract the reference from the payment data."""
+        if provider_code != "stripe_checkout":
+            return super()._extract_reference(provider_code, payment_data)
+        return payment_data.get("reference")
+
+    def _extract_amount_data(self, payment_data):
+        """Override of `payment` to extract the amount and currency from the payment data."""
+        if self.provider_code != "stripe_checkout":
+            return super()._extract_amount_data(payment_data)
+
+        if self.operation == "refund":
+            amount, currency = payment_data["refund"].get("amount"), payment_data["refund"].get("currency")
+        else:
+            amount, currency = payment_data["session"].get("amount_total"), payment_data["session"].get("currency")
+        return {
+            "amount": payment_utils.to_major_currency_units(amount or 0, self.currency_id),
+            "currency_code": (currency or "").upper(),
+        }
+
+    def _apply_updates(self, payment_data):
+        """Override of `payment` to update the transaction from a Checkout Session or a refund."""
+        if self.provider_code != "stripe_checkout":
+            return super()._apply_updates(payment_data)
+
+        if self.operation == "refund":
+            self._stripe_checkout_apply_refund(payment_data["refund"])
+            return
+
+        session = payment_data["session"]
+        intent = session.get("payment_intent")
+        if isinstance(intent, dict):
+            intent_id = intent["id"]
+        else:
+            intent_id, intent = intent, {}
+        if intent_id:
+            self.stripe_checkout_payment_intent = intent_id
+
+        status = (session.get("status"), session.get("payment_status"))
+        if payment_data.get("event_type") == "checkout.session.async_payment_failed" or (
+            intent.get("status") == "requires_payment_method" and status in const.STATUS_MAPPING["pending"]
+        ):
+            error = intent.get("last_payment_error") or {}
+            self._set_error(
+                error.get("message") or self.env._("The payment was refused after the customer left the payment page.")
+            )
+        elif status in const.STATUS_MAPPING["draft"]:
+            pass  # The customer has not paid yet.
+        elif status in const.STATUS_MAPPING["pending"]:
+            self._set_pending()
+        elif status in const.STATUS_MAPPING["done"]:
+            self._set_done()
+        elif status in const.STATUS_MAPPING["cancel"]:
+            self._set_canceled(state_message=self.env._("The payment session expired before the customer paid."))
+        else:
+            _logger.warning("Received an unknown Checkout Session status %s for %s.", status, self.reference)
+            self._set_error(self.env._("Stripe answered with an unknown payment status: %(status)s", status=status))
+
+    def _stripe_checkout_apply_refund(self, refund):
+        self.provider_reference = refund["id"]
+        if not self.stripe_checkout_refund_id:
+            self.stripe_checkout_refund_id = refund["id"]
+        status = refund.get("status")
+        if status in const.REFUND_STATUS_MAPPING["pending"]:
+            self._set_pending()
+        elif status in const.REFUND_STATUS_MAPPING["done"]:
+            self._set_done()
+            # No customer browses a refund's status page: post-process it (the payment) now.
+            self.env.ref("payment.cron_post_process_payment_tx")._trigger()
+        elif status in const.REFUND_STATUS_MAPPING["cancel"]:
+            self._set_canceled()
+        else:
+            self._set_error(
+                self.env._(
+                    "The refund did not go through (status: %(status)s); check it in Stripe's dashboard.",
+                    status=status,
+                ),
+                extra_allowed_states=("done",),
+            )
