@@ -23,6 +23,9 @@
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/facture_a_payer_menus.xml",
+        "data/receipt_templates.xml",
+        "views/sale_portal_templates.xml",
+        "views/account_portal_templates.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -34,6 +37,9 @@
     "assets": {
         "web.assets_backend": [
             "facture_a_payer/static/src/merchant/**/*",
+        ],
+        "web.assets_frontend": [
+            "facture_a_payer/static/src/interactions/**/*",
         ],
         "web.assets_tests": [
             "facture_a_payer/static/tests/tours/**/*",

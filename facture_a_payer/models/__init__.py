@@ -1,4 +1,5 @@
 from . import account_move
+from . import payment_transaction
 from . import product_product
 from . import res_company
 from . import res_partner

@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+import logging
+import uuid
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from .sale_order import FAP_STATUS
@@ -91,3 +95,51 @@ class AccountMove(models.Model):
                 "paid": self._fap_is_paid(),
             },
         }
+
+    # Customer path (issue 4): revoking links, the receipt and the merchant's notice after an online payment.
+    fap_receipt_sent = fields.Boolean(string="Receipt sent", copy=False, readonly=True)
+
+    def action_fap_revoke_link(self):
+        """Give the invoice a new access token: every link sent so far stops working."""
+        self.ensure_one()
+        self.check_access("write")
+        self.sudo().access_token = str(uuid.uuid4())
+
+    def _invoice_paid_hook(self):
+        res = super()._invoice_paid_hook()
+        self.filtered(
+            lambda move: move.move_type == "out_invoice"
+            and not move.fap_receipt_sent
+            and "done" in move.transaction_ids.mapped("state")
+        )._fap_after_online_payment()
+        return res
+
+    def _fap_after_online_payment(self):
+        """Send the customer a receipt (email and/or SMS by their channel) and tell the salesperson."""
+        mail_template = self.env.ref("facture_a_payer.mail_template_fap_receipt")
+        sms_template = self.env.ref("facture_a_payer.sms_template_fap_receipt")
+        for invoice in self.with_user(SUPERUSER_ID):
+            invoice.fap_receipt_sent = True
+            try:
+                # A customer without a usable number must not undo the payment's bookkeeping.
+                with self.env.cr.savepoint():
+                    invoice._fap_notify_customer(mail_template, sms_template)
+            except UserError as error:
+                _logger.info("Receipt of invoice %s not sent: %s", invoice.id, error)
+                invoice.message_post(
+                    body=invoice.env._("The receipt could not be sent: %(error)s", error=error.args[0]),
+                    message_type="notification",
+                    subtype_xmlid="mail.mt_note",
+                )
+            salesperson = invoice.invoice_user_id or invoice.create_uid
+            summary = invoice.env._("Paid online by the customer")
+            invoice.message_post(
+                body=invoice.env._(
+                    "%(customer)s paid %(amount)s online.",
+                    customer=invoice.partner_id.display_name,
+                    amount=invoice.currency_id.format(invoice.amount_total),
+                ),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
+            invoice.activity_schedule("mail.mail_activity_data_todo", summary=summary, user_id=salesperson.id)

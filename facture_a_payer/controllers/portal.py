@@ -1,0 +1,156 @@
+"""Where the customer approves a quote and pays its invoice: Odoo's portal routes, extended.
+
+Every route answers a missing document, a forged, missing or revoked token and (for actions) a cancelled
+document the same way, so that ids cannot be probed. Amounts always come from the document on the server.
+"""
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.http import request
+
+from odoo.addons.account_payment.controllers import payment as account_payment_payment
+from odoo.addons.account_payment.controllers import portal as account_payment_portal
+from odoo.addons.sale.controllers import portal as sale_portal
+
+
+def _follow_customer_lang(document_sudo):
+    """Redirect a visitor's first, language-less visit to the customer's language.
+
+    A language in the URL or one the visitor picked with the portal's selector (the ``frontend_lang`` cookie)
+    wins; logged-in users keep theirs.
+    """
+    if request.cookies.get("frontend_lang") or not request.env.user._is_public():
+        return None
+    # Odoo rewrites /fr/my/... to /my/...; the original URI keeps the language the visitor asked for.
+    if request.httprequest.environ.get("REQUEST_URI", "").startswith(f"/{request.lang.url_code}/"):
+        return None
+    lang_code = document_sudo.partner_id.lang
+    if not lang_code or lang_code == request.lang.code or lang_code not in request.env["res.lang"]._get_frontend():
+        return None
+    url_code = request.env["res.lang"]._get_data(code=lang_code).url_code
+    return request.redirect_query(f"/{url_code}{request.httprequest.path}", request.httprequest.args)
+
+
+def _invalid_access():
+    # One answer for "no such document" and "wrong token": Odoo's own answer to a wrong token.
+    return ValidationError(request.env._("The access token is invalid."))
+
+
+class FapSalePortal(sale_portal.CustomerPortal):
+    @http.route()
+    def portal_order_page(self, order_id, report_type=None, access_token=None, **kwargs):
+        try:
+            order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not report_type and (redirect := _follow_customer_lang(order_sudo)):
+            return redirect
+        closed = order_sudo._fap_portal_closed_reason()
+        if closed and report_type:
+            # The link of a cancelled quote no longer gives its documents.
+            return request.redirect("/my")
+        if closed:
+            return request.render(
+                "facture_a_payer.portal_document_closed",
+                {"document": order_sudo, "reason": closed, "company": order_sudo.company_id},
+            )
+        invoice_sudo = order_sudo._fap_portal_invoice()
+        if invoice_sudo and not report_type:
+            # « Après avoir approuvé la soumission, le client sera redirigé vers la page de Facture. »
+            return request.redirect(invoice_sudo.get_portal_url())
+        return super().portal_order_page(order_id, report_type=report_type, access_token=access_token, **kwargs)
+
+    @http.route()
+    def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return {"error": request.env._("Invalid order.")}
+        if order_sudo._has_to_be_signed():
+            # Odoo checks and stores the signature (and confirms the quote when no payment is due on it).
+            result = super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
+            if result.get("error"):
+                return result
+        elif not order_sudo._fap_can_be_approved():
+            return {"error": request.env._("This quote can no longer be approved.")}
+        else:
+            order_sudo.message_post(
+                author_id=order_sudo.partner_id.id if request.env.user._is_public() else request.env.user.partner_id.id,
+                body=request.env._("Quote approved by the customer."),
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=order_sudo.user_id.partner_id.ids,
+            )
+        invoice_sudo = order_sudo._fap_confirm_and_invoice()[:1]
+        return {
+            "force_refresh": True,
+            "redirect_url": (invoice_sudo or order_sudo).get_portal_url(),
+        }
+
+    @http.route()
+    def portal_quote_decline(self, order_id, access_token=None, decline_message=None, **kwargs):
+        try:
+            order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if order_sudo.state not in ("draft", "sent"):
+            return request.redirect(order_sudo.get_portal_url(query_string="&message=cant_reject"))
+        # Natively only a quote awaiting a signature can be declined, and only with a message: here always,
+        # the reason being optional.
+        order_sudo._fap_decline((decline_message or "").strip())
+        return request.redirect(order_sudo.get_portal_url())
+
+
+class FapSalePaymentPortal(sale_portal.PaymentPortal):
+    @http.route()
+    def portal_order_transaction(self, order_id, access_token, **kwargs):
+        try:
+            order_sudo = self._document_check_access("sale.order", order_id, access_token)
+        except (AccessError, MissingError):
+            raise _invalid_access() from None
+        if not order_sudo._has_to_be_paid():
+            raise _invalid_access()
+        # The amount is the order's, or the down payment it asks for: never the one the browser sent.
+        allowed = {order_sudo.amount_total, order_sudo._get_prepayment_required_amount()}
+        if kwargs.get("amount") not in allowed:
+            kwargs["amount"] = order_sudo.amount_total
+        return super().portal_order_transaction(order_id, access_token, **kwargs)
+
+
+class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
+    @http.route()
+    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+        try:
+            invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
+        except (AccessError, MissingError):
+            raise _invalid_access() from None
+        if invoice_sudo.state != "posted" or not invoice_sudo._has_to_be_paid():
+            raise _invalid_access()
+        # The amount due, or the next installment Odoo offers: never the one the browser sent.
+        payment_values = invoice_sudo._get_invoice_next_payment_values()
+        allowed = {payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")} - {None}
+        if kwargs.get("amount") not in allowed:
+            kwargs["amount"] = invoice_sudo.amount_residual
+        return super().invoice_transaction(invoice_id, access_token, **kwargs)
+
+
+class FapInvoicePortal(account_payment_portal.PortalAccount):
+    @http.route()
+    def portal_my_invoice_detail(self, invoice_id, access_token=None, report_type=None, **kwargs):
+        try:
+            invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not report_type and (redirect := _follow_customer_lang(invoice_sudo)):
+            return redirect
+        if invoice_sudo.state == "cancel":
+            if report_type:
+                return request.redirect("/my")
+            return request.render(
+                "facture_a_payer.portal_document_closed",
+                {"document": invoice_sudo, "reason": "cancel", "company": invoice_sudo.company_id},
+            )
+        return super().portal_my_invoice_detail(
+            invoice_id, access_token=access_token, report_type=report_type, **kwargs
+        )
