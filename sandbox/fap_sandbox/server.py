@@ -157,6 +157,15 @@ class Sandbox:
     def __exit__(self, *exc):
         self.stop()
 
+    def reset(self):
+        """Forget what was received and queued, and the injected failures (between two tests)."""
+        with self._lock:
+            self._pending.clear()
+        self.twilio.messages.clear()
+        self.twilio.requests.clear()
+        self.twilio.outage, self.twilio.latency = None, 0
+        self.mail.messages.clear()
+
     def add_service(self, prefix, service):
         self.services[prefix] = service
         return service

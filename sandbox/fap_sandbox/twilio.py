@@ -125,8 +125,10 @@ class TwilioEmulator:
             final = "undelivered"
         elif to.endswith("0667"):
             final = "failed"
+        # Twilio answers "queued"; the statuses move on afterwards (at once when there is no StatusCallback).
+        response = Response.json(self._resource(message), 201)
         self._queue_status(message, account, ["sent", final])
-        return Response.json(self._resource(message), 201)
+        return response
 
     def _queue_status(self, message, account, statuses):
         """Queue the next status callback; each one queues the following once posted."""
