@@ -14,8 +14,9 @@ DEFAULT_API_BASE = "https://api.stripe.com"
 # https://docs.stripe.com/error-low-level#idempotency: the SDK retries network failures and 409/5xx answers
 # with the same idempotency key.
 MAX_NETWORK_RETRIES = 2
-# Seconds to wait for one answer (the customer waits meanwhile); a scalar, as Odoo's test HTTP layer expects.
-API_TIMEOUT = 20
+# Seconds to wait for one answer, like Odoo's own payment requests (the customer waits meanwhile); a scalar, as
+# Odoo's test HTTP layer expects.
+API_TIMEOUT = 10
 
 # https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at: 30 minutes to 24 hours
 # (23 hours leave room for clock skew).

@@ -97,6 +97,9 @@ class StripeCheckoutController(http.Controller):
                 }
                 tx_sudo = tx_model._search_by_reference("stripe_checkout", payment_data)
                 if tx_sudo and tx_sudo.provider_id == provider_sudo:
+                    if event["type"] == "checkout.session.async_payment_failed":
+                        # The event does not say why; the payment intent does.
+                        stripe_object = tx_sudo._stripe_checkout_fetch_session()
                     self._process_session(tx_sudo, stripe_object, event_type=event["type"])
         except ValidationError:
             _logger.exception("Could not process Stripe event %s; Stripe will send it again.", event["id"])

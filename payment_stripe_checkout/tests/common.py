@@ -40,9 +40,9 @@ class StripeCheckoutCommon(PaymentHttpCommon):
 
     def setUp(self):
         super().setUp()
-        self.sandbox.deliver_pending()  # Nothing left over from a previous test.
-        self.stripe.outage = None
-        self.stripe.latency = 0
+        # Nothing left over from a previous test, whose database changes were rolled back.
+        self.sandbox.deliver_pending()
+        self.stripe.reset()
 
     # === helpers === #
 
@@ -79,14 +79,32 @@ class StripeCheckoutCommon(PaymentHttpCommon):
         form = html.fromstring(processing_values["redirect_form_html"])
         return form.get("action")
 
+    def _submit_card(self, page_url, card=CARD_SUCCESS):
+        """Submit a card on the hosted page, as the customer; return the sandbox's answer (not followed)."""
+        return self.opener.post(f"{page_url}/pay", data={"cardnumber": card}, allow_redirects=False)
+
     def _pay(self, tx, card=CARD_SUCCESS):
         """Pay on the hosted page; follow the redirection back to Odoo like a browser; return the page."""
-        page_url = self._start_checkout(tx)
-        response = self.opener.post(f"{page_url}/pay", data={"cardnumber": card}, allow_redirects=False)
+        response = self._submit_card(self._start_checkout(tx), card)
         if response.status_code == 303:
-            response = self.url_open(response.headers["Location"])
-            self.env.invalidate_all()
+            response = self._open_odoo(response.headers["Location"])
         return response
+
+    def _open_odoo(self, url):
+        """Open an Odoo URL as the customer's browser, then read what the server wrote."""
+        self.env.cr.flush()
+        response = self.url_open(url)
+        self.env.invalidate_all()
+        return response
+
+    def _return_url(self, tx):
+        return self.stripe.sessions[tx.provider_reference]["success_url"]
+
+    def _cancel_url(self, tx):
+        return self.stripe.sessions[tx.provider_reference]["cancel_url"]
+
+    def _payments(self, tx):
+        return self.env["account.payment"].search([("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)])
 
     def deliver_webhooks(self):
         """Post the webhook events the sandbox owes to Odoo, as the test's HTTP client."""

@@ -146,6 +146,17 @@ class StripeEmulator:
         self.latency = 0
         self._lock = threading.RLock()
 
+    def reset(self):
+        """Forget every object, event and idempotency key (a test's database rollback forgets them too)."""
+        with self._lock:
+            for store in (self.sessions, self.payment_intents, self.charges, self.refunds, self._idempotency):
+                store.clear()
+            self.events.clear()
+            self.requests.clear()
+            self._settlements.clear()
+            self.outage = None
+            self.latency = 0
+
     @property
     def webhook_url(self):
         return self.sandbox.odoo_url and self.sandbox.odoo_url.rstrip("/") + WEBHOOK_PATH
