@@ -1,0 +1,179 @@
+from lxml import html as lxml_html
+
+from odoo.tests import tagged
+
+from .portal_common import FapPortalCase
+
+CARD_SUCCESS = "4242424242424242"
+CARD_DECLINED = "4000000000000002"
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPayment(FapPortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.enable_stripe_checkout()
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.deliver_pending()
+        self.sandbox.stripe.reset()
+
+    def _approved_invoice(self, **quote_values):
+        quote = self._make_quote(**quote_values)
+        self._approve(quote)
+        return quote, quote.invoice_ids
+
+    def _start_payment(self, invoice, amount=None):
+        """What « Payer la facture » does: create the transaction; return its processing values."""
+        answer = self._rpc(
+            f"/invoice/transaction/{invoice.id}",
+            {
+                "access_token": invoice.access_token,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "token_id": None,
+                "amount": amount if amount is not None else invoice.amount_residual,
+                "flow": "redirect",
+                "tokenization_requested": False,
+                "landing_route": invoice.get_portal_url(),
+            },
+        )
+        self.assertIn("result", answer, answer)
+        return answer["result"]
+
+    def _pay(self, invoice, card=CARD_SUCCESS, amount=None):
+        """Pay on the sandbox's hosted page and come back like the browser; return the landing page."""
+        processing_values = self._start_payment(invoice, amount=amount)
+        page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
+        self.assertTrue(page_url.startswith(f"{self.sandbox.url}/stripe/checkout/"), page_url)
+        answer = self.opener.post(f"{page_url}/pay", data={"cardnumber": card}, allow_redirects=False)
+        if answer.status_code != 303:
+            return answer
+        self.env.flush_all()
+        self.url_open(answer.headers["Location"])  # Odoo's return route, then /payment/status
+        poll = self._rpc("/payment/status/poll")["result"]  # what the status page's script does
+        return self._get(poll["landing_route"])
+
+    def _assert_paid_and_reconciled(self, invoice):
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        tx = invoice.transaction_ids.filtered(lambda t: t.state == "done")
+        self.assertEqual(len(tx), 1)
+        self.assertEqual(tx.payment_id.state, "paid")
+        self.assertTrue(tx.payment_id.is_reconciled)
+        self.assertIn(invoice, tx.payment_id.reconciled_invoice_ids)
+
+    def test_the_invoice_page_offers_pay_the_invoice_with_amount_due_due_date_and_pdf(self):
+        _quote, invoice = self._approved_invoice()
+        response = self._get(invoice.get_portal_url())
+        self.assertEqual(response.status_code, 200)
+        page = lxml_html.fromstring(response.content)
+        self.assertTrue(page.xpath('//a[@name="fap_pay"][@data-bs-target="#pay_with"]'))
+        self.assertIn("919.80", page.xpath('//*[@name="fap_amount_due"]')[0].text_content())
+        self.assertTrue(page.xpath('//*[@name="fap_due_date"]'))
+        # Odoo's payment form offers the enabled provider.
+        self.assertTrue(page.xpath(f'//*[@id="pay_with"]//input[@data-provider-id="{self.provider.id}"]'))
+        pdf = self._get(page.xpath('//a[@name="fap_download"]')[0].get("href"))
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+
+    def test_paying_on_the_hosted_page_pays_the_invoice_reconciles_it_and_shows_paid_with_the_receipt(self):
+        quote, invoice = self._approved_invoice()
+        with self.smtp_live():
+            landing = self._pay(invoice)
+        self._assert_paid_and_reconciled(invoice)
+        self.assertEqual(len(quote.invoice_ids), 1)
+        page = lxml_html.fromstring(landing.content)
+        self.assertTrue(page.xpath('//*[@name="fap_paid_badge"]'))
+        self.assertTrue(page.xpath('//*[@id="fap_receipt"]'))
+        self.assertFalse(page.xpath('//a[@name="fap_pay"]'))
+        # The receipt, by email and SMS (the customer's channel is « both »).
+        receipts = [m for m in self.sandbox.mail.messages if "receipt" in m["subject"].lower()]
+        self.assertEqual(len(receipts), 1)
+        self.assertIn("sarah@example.com", str(receipts[0]["to"]))
+        self.assertTrue(
+            any(invoice.name in m["body"] and "received" in m["body"] for m in self.sandbox.twilio.messages)
+        )
+        # The merchant: a note on the invoice and a to-do for the salesperson.
+        self.assertTrue(invoice.message_ids.filtered(lambda m: "paid" in (m.body or "") and "online" in m.body))
+        activity = invoice.activity_ids.filtered(lambda a: a.user_id == self.salesperson)
+        self.assertEqual(activity.summary, "Paid online by the customer")
+
+    def test_the_amount_sent_by_the_browser_is_ignored(self):
+        _quote, invoice = self._approved_invoice()
+        self._start_payment(invoice, amount=1.0)
+        tx = invoice.transaction_ids
+        self.assertEqual(tx.amount, invoice.amount_residual)
+
+    def test_a_declined_card_leaves_the_invoice_to_pay(self):
+        _quote, invoice = self._approved_invoice()
+        answer = self._pay(invoice, card=CARD_DECLINED)
+        self.assertEqual(answer.status_code, 200)
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertTrue(lxml_html.fromstring(self._get(invoice.get_portal_url()).content).xpath('//a[@name="fap_pay"]'))
+
+    def test_a_partly_paid_invoice_offers_the_remaining_amount(self):
+        _quote, invoice = self._approved_invoice()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": 300.0}
+        )._create_payments()
+        self.assertEqual(invoice.payment_state, "partial")
+        page = lxml_html.fromstring(self._get(invoice.get_portal_url()).content)
+        self.assertIn("619.80", page.xpath('//*[@name="fap_amount_due"]')[0].text_content())
+        self.assertIn("300.00", page.xpath('//*[@name="fap_amount_paid"]')[0].text_content())
+        self._pay(invoice)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(invoice.transaction_ids.filtered(lambda t: t.state == "done").amount, 619.80)
+
+    def test_exactly_one_invoice_when_odoos_automatic_invoicing_is_on(self):
+        self.env["ir.config_parameter"].set_param("sale.automatic_invoice", True)
+        quote, invoice = self._approved_invoice()
+        self._pay(invoice)
+        self._assert_paid_and_reconciled(invoice)
+        self.assertEqual(len(quote.invoice_ids), 1)
+
+    def test_a_quote_paid_online_with_automatic_invoicing_gets_one_invoice_paid_by_that_payment(self):
+        # The native path: a quote that asks for payment, paid from a payment link before any approval.
+        self.env["ir.config_parameter"].set_param("sale.automatic_invoice", True)
+        quote = self._make_quote(require_payment=True, prepayment_percent=1.0)
+        answer = self._rpc(
+            f"/my/orders/{quote.id}/transaction",
+            {
+                "access_token": quote.access_token,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "token_id": None,
+                "amount": 1.0,
+                "flow": "redirect",
+                "tokenization_requested": False,
+                "landing_route": quote.get_portal_url(),
+            },
+        )
+        page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
+        returned = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
+        self.env.flush_all()
+        self.url_open(returned.headers["Location"])
+        self._rpc("/payment/status/poll")
+        self.assertEqual(quote.state, "sale")
+        self.assertEqual(len(quote.invoice_ids), 1)
+        self._assert_paid_and_reconciled(quote.invoice_ids)
+
+    def test_a_paid_invoice_cannot_be_paid_again(self):
+        _quote, invoice = self._approved_invoice()
+        self._pay(invoice)
+        answer = self._rpc(
+            f"/invoice/transaction/{invoice.id}",
+            {
+                "access_token": invoice.access_token,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.provider.payment_method_ids[:1].id,
+                "token_id": None,
+                "amount": invoice.amount_total,
+                "flow": "redirect",
+                "tokenization_requested": False,
+                "landing_route": invoice.get_portal_url(),
+            },
+        )
+        self.assertEqual(answer["error"]["data"]["message"], "The access token is invalid.")
+        self.assertEqual(len(invoice.transaction_ids), 1)
