@@ -5,6 +5,7 @@ from fap_sandbox import Sandbox
 from fap_sandbox.stripe import DEMO_SECRET_KEY, DEMO_WEBHOOK_SECRET
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 
+from odoo.fields import Command
 from odoo.tests import HttpCase
 
 from ..tools.twilio_api import TWILIO_API_URL_PARAM
@@ -29,7 +30,10 @@ class FapSandboxCase(HttpCase):
                 "sms_provider": "twilio",
                 "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
                 "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
-                "sms_twilio_number_ids": [(5, 0, 0), (0, 0, {"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id})],
+                "sms_twilio_number_ids": [
+                    Command.clear(),
+                    Command.create({"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id}),
+                ],
             }
         )
         cls.env["ir.mail_server"].search([]).active = False
