@@ -1,1 +1,1 @@
-from . import test_stripe_checkout
+from . import test_stripe_checkout, test_stripe_checkout_refund, test_stripe_checkout_webhook

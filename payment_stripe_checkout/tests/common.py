@@ -104,7 +104,9 @@ class StripeCheckoutCommon(PaymentHttpCommon):
         return self.stripe.sessions[tx.provider_reference]["cancel_url"]
 
     def _payments(self, tx):
-        return self.env["account.payment"].search([("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)])
+        return self.env["account.payment"].search(
+            [("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)]
+        )
 
     def deliver_webhooks(self):
         """Post the webhook events the sandbox owes to Odoo, as the test's HTTP client."""
@@ -114,10 +116,21 @@ class StripeCheckoutCommon(PaymentHttpCommon):
         self.env.invalidate_all()
         return delivered
 
-    def post_event(self, event, signature=None, secret=DEMO_WEBHOOK_SECRET):
-        """Post one webhook event with a signature of the test's choice; return the response."""
-        body = json.dumps(event)
-        headers = {"Content-Type": "application/json", "Stripe-Signature": signature or stripe_signature(secret, body)}
+    def post_event(self, event, body=None, signature=None, timestamp=None):
+        """Post one webhook event (or a raw body), signed with the demo secret unless told; return the response."""
+        body = body if body is not None else json.dumps(event)
+        if signature is None:
+            signature = stripe_signature(DEMO_WEBHOOK_SECRET, body, timestamp)
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers["Stripe-Signature"] = signature
+        self.env.cr.flush()
         response = self.url_open("/payment/stripe_checkout/webhook", data=body, headers=headers)
         self.env.invalidate_all()
         return response
+
+    def _pay_without_returning(self, tx, card=CARD_SUCCESS):
+        """The customer pays but closes the tab before coming back to Odoo; return the return URL."""
+        response = self._submit_card(self._start_checkout(tx), card)
+        self.assertEqual(response.status_code, 303)
+        return response.headers["Location"]

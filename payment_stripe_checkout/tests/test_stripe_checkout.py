@@ -128,12 +128,6 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         self.deliver_webhooks()
         self.assertEqual(tx.state, "error")
 
-    def _pay_without_returning(self, tx, card=CARD_SUCCESS):
-        """The customer pays but closes the tab before coming back to Odoo."""
-        response = self._submit_card(self._start_checkout(tx), card)
-        self.assertEqual(response.status_code, 303)
-        return response.headers["Location"]
-
 
 @tagged("post_install", "-at_install")
 class TestStripeCheckoutFailures(StripeCheckoutCommon):
@@ -161,9 +155,7 @@ class TestStripeCheckoutFailures(StripeCheckoutCommon):
         self.assertEqual(processing_values["state"], "error")
         self.assertIn("cannot be reached", processing_values["state_message"])
         self.assertEqual(len(self.stripe.requests), 3)
-        self.assertEqual(
-            len(self.stripe.sessions), sessions_before + 1, "the retries carried the same idempotency key"
-        )
+        self.assertEqual(len(self.stripe.sessions), sessions_before + 1, "the retries carried the same idempotency key")
 
     def test_return_during_an_outage_leaves_the_payment_to_the_webhook(self):
         tx = self._create_invoice_tx()

@@ -144,6 +144,8 @@ class StripeEmulator:
         self._settlements = []
         self.outage = None
         self.latency = 0
+        # False: events are only recorded (``events``), for a test that posts them itself in its own order.
+        self.send_webhooks = True
         self._lock = threading.RLock()
 
     def reset(self):
@@ -156,6 +158,7 @@ class StripeEmulator:
             self._settlements.clear()
             self.outage = None
             self.latency = 0
+            self.send_webhooks = True
 
     @property
     def webhook_url(self):
@@ -568,7 +571,8 @@ class StripeEmulator:
             "type": event_type,
         }
         self.events.append(event)
-        self.send_event(event)
+        if self.send_webhooks:
+            self.send_event(event)
         return event
 
     def send_event(self, event, not_before=None):
