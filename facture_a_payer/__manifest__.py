@@ -18,6 +18,9 @@
     "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         "security/ir.model.access.csv",
+        "data/mail_template_data.xml",
+        "data/sms_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/product_product_views.xml",
         "views/sale_order_views.xml",

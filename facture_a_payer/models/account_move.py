@@ -9,7 +9,32 @@ from .sale_order import FAP_STATUS
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = ["account.move", "facture_a_payer.document"]
+
+    # Sending (issue 3): the hooks of facture_a_payer.document.
+    def _fap_check_sendable(self):
+        if self.move_type != "out_invoice":
+            raise UserError(self.env._("Only customer invoices can be sent with their payment link."))
+        if self.state == "cancel":
+            raise UserError(self.env._("The invoice %(name)s is cancelled: it cannot be sent.", name=self.display_name))
+        if self.state == "draft":
+            if not self.env.context.get("fap_post_draft"):
+                raise UserError(
+                    self.env._(
+                        "The invoice %(name)s is a draft: confirm it before sending it to the customer.",
+                        name=self.display_name,
+                    )
+                )
+            self.action_post()
+
+    def _fap_get_templates(self):
+        return (
+            self.env.ref("facture_a_payer.mail_template_fap_invoice"),
+            self.env.ref("facture_a_payer.sms_template_fap_invoice"),
+        )
+
+    def _fap_mark_sent(self):
+        self.is_move_sent = True
 
     # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
     fap_status = fields.Selection(FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status")

@@ -18,7 +18,24 @@ FAP_STATUS = [
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = ["sale.order", "facture_a_payer.document"]
+
+    # Sending (issue 3): the hooks of facture_a_payer.document.
+    def _fap_check_sendable(self):
+        if self.state == "cancel":
+            raise UserError(
+                self.env._("The quote %(name)s is cancelled: it cannot be sent. Set it back to quotation first.", name=self.name)
+            )
+
+    def _fap_get_templates(self):
+        return (
+            self.env.ref("facture_a_payer.mail_template_fap_quote"),
+            self.env.ref("facture_a_payer.sms_template_fap_quote"),
+        )
+
+    def _fap_mark_sent(self):
+        if self.state == "draft":
+            self.state = "sent"
 
     # Written by the customer path (issue 4) when the customer declines on the portal: set
     # fap_declined=True and the reason; the merchant's screens show the quote as « Refusée ».

@@ -1,0 +1,156 @@
+import base64
+import io
+
+import qrcode
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class FactureAPayerDocument(models.AbstractModel):
+    """What quotes and customer invoices share to be sent with their secure link (« Enregistrer et envoyer »).
+
+    A concrete model provides ``_fap_check_sendable``, ``_fap_get_templates`` and ``_fap_mark_sent``.
+    """
+
+    _name = "facture_a_payer.document"
+    _description = "Document sent with its secure link"
+
+    fap_send_state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+        string="Sending",
+        copy=False,
+        readonly=True,
+    )
+    fap_send_error = fields.Text(string="Sending error", copy=False, readonly=True)
+    fap_send_job_id = fields.Many2one(
+        "facture_a_payer.send.job", string="Sending job", copy=False, readonly=True, index="btree_not_null"
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # Links
+    # ------------------------------------------------------------------------------------------
+    def _fap_get_base_url(self):
+        # get_base_url() only reads the company/system setting: unlike request.httprequest.url_root it works
+        # from a cron or a shell; stripping the slash avoids the "//my/invoices" of the native URL.
+        return self.get_base_url().rstrip("/")
+
+    def _fap_get_share_url(self):
+        """Absolute portal URL of the document, with its access token."""
+        self.ensure_one()
+        return self._fap_get_base_url() + self.get_portal_url()
+
+    def _fap_get_short_url(self):
+        """Absolute short link ``/p/<code>``, valid as long as the document keeps its access token."""
+        self.ensure_one()
+        link = self.env["facture_a_payer.short.link"].sudo()._fap_get_or_create(self)
+        return f"{self._fap_get_base_url()}/p/{link.code}"
+
+    def _fap_get_qr_data_uri(self):
+        """QR code of the share URL as a PNG data URI (sent as an inline CID image, see ``ir.mail_server``)."""
+        self.ensure_one()
+        image = qrcode.make(self._fap_get_share_url(), box_size=6, border=2)
+        stream = io.BytesIO()
+        image.save(stream, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
+
+    # ------------------------------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------------------------------
+    def action_fap_save_and_send(self):
+        """The button « Enregistrer et envoyer »: send now, by the customer's channels."""
+        self.ensure_one()
+        sent = self._fap_send()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(document)s sent to %(customer)s by %(channels)s.",
+                    document=self.display_name,
+                    customer=self.partner_id.display_name,
+                    channels=self.env._(" and ").join(sent),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_fap_mass_send(self):
+        """Mass action of the lists: queue the documents, the cron sends them in the background."""
+        self.check_access("write")
+        job = self.env["facture_a_payer.send.job"].sudo()._fap_enqueue(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s documents will be sent in the background; the column « Sending » shows their "
+                    "progress and failures.",
+                    count=job.total_count,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _fap_send(self):
+        """Check, send by email and/or SMS, mark sent; returns the channels used (labels)."""
+        self.ensure_one()
+        self._fap_check_sendable()
+        mail_template, sms_template = self._fap_get_templates()
+        sent = self._fap_notify_customer(mail_template, sms_template)
+        self._fap_mark_sent()
+        self.write({"fap_send_state": "sent", "fap_send_error": False})
+        return sent
+
+    def _fap_notify_customer(self, mail_template, sms_template):
+        """Send ``mail_template`` and/or ``sms_template`` to the customer by the channels of their record.
+
+        Both land in the chatter (with their delivery state). Raises ``UserError`` when nothing can be sent.
+        :return: labels of the channels used
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        channel = partner.fap_channel or "both"
+        send_email = bool(mail_template and channel in ("both", "email") and partner.email)
+        number = sms_template and channel in ("both", "sms") and partner.phone and partner._fap_get_sms_number()
+        if not send_email and not number:
+            raise UserError(
+                self.env._(
+                    "Nothing was sent for %(document)s: %(customer)s has no email address nor valid mobile phone "
+                    "number for the channel chosen on their record (%(channel)s).",
+                    document=self.display_name,
+                    customer=partner.display_name,
+                    channel=dict(partner._fields["fap_channel"]._description_selection(self.env))[channel],
+                )
+            )
+        sent = []
+        if send_email:
+            self._fap_post_email(mail_template, partner)
+            sent.append(self.env._("email"))
+        if number:
+            self._message_sms_with_template(
+                template=sms_template, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}
+            )
+            sent.append(self.env._("SMS"))
+        return sent
+
+    def _fap_post_email(self, mail_template, partner):
+        """Post the rendered template as a message to the customer: the chatter tracks its delivery."""
+        values = mail_template._generate_template(
+            self.ids, ("subject", "body_html", "email_from", "reply_to", "report_template_ids", "attachment_ids")
+        )[self.id]
+        attachments = [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])]
+        senders = {key: values[key] for key in ("email_from", "reply_to") if values.get(key)}
+        self.message_post(
+            body=values["body_html"],
+            subject=values["subject"],
+            **senders,
+            partner_ids=partner.ids,
+            attachments=attachments,
+            attachment_ids=values.get("attachment_ids", []),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )

@@ -1,0 +1,74 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+
+
+class FactureAPayerSendJob(models.Model):
+    """A mass sending queued from a list, processed by the cron ``ir_cron_fap_send_jobs`` in batches.
+
+    The documents carry the job and their own state (queued → sent / failed, with the error): a batch
+    is committed with their new state, so a document is never sent twice, even if the cron restarts.
+    """
+
+    _name = "facture_a_payer.send.job"
+    _description = "Mass sending of documents"
+    _order = "id desc"
+
+    res_model = fields.Char(string="Document model", required=True, readonly=True)
+    user_id = fields.Many2one("res.users", string="Requested by", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    state = fields.Selection([("queued", "Queued"), ("done", "Done")], default="queued", required=True)
+    total_count = fields.Integer(readonly=True)
+    sent_count = fields.Integer(readonly=True)
+    failed_count = fields.Integer(readonly=True)
+
+    @api.model
+    def _fap_enqueue(self, documents):
+        """Queue ``documents`` (one job; a document already queued elsewhere moves to this one)."""
+        job = self.create(
+            {
+                "res_model": documents._name,
+                "user_id": self.env.uid,
+                "company_id": self.env.company.id,
+                "total_count": len(documents),
+            }
+        )
+        documents.sudo().write({"fap_send_job_id": job.id, "fap_send_state": "queued", "fap_send_error": False})
+        self.env.ref("facture_a_payer.ir_cron_fap_send_jobs")._trigger()
+        return job
+
+    @api.model
+    def _fap_process(self):
+        """Cron: send the queued documents, a batch at a time, each batch committed."""
+        for job in self.search([("state", "=", "queued")], order="id"):
+            job._fap_process_job()
+
+    def _fap_process_job(self):
+        self.ensure_one()
+        Document = self.env[self.res_model].with_user(self.user_id).with_company(self.company_id)
+        domain = [("fap_send_job_id", "=", self.id), ("fap_send_state", "=", "queued")]
+        while batch := Document.search(domain, limit=BATCH_SIZE, order="id"):
+            sent = failed = 0
+            for document in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        document._fap_send()
+                    sent += 1
+                except UserError as error:
+                    document.sudo().write({"fap_send_state": "failed", "fap_send_error": error.args[0]})
+                    failed += 1
+                except Exception as error:  # one broken document must not stop the others
+                    _logger.exception("Facture à payer: sending %s failed", document)
+                    document.sudo().write({"fap_send_state": "failed", "fap_send_error": str(error)})
+                    failed += 1
+            self.write({"sent_count": self.sent_count + sent, "failed_count": self.failed_count + failed})
+            remaining = Document.search_count(domain)
+            if not remaining:
+                self.state = "done"
+            if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
+                return  # out of time: the cron comes back for the rest

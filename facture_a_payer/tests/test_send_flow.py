@@ -1,0 +1,130 @@
+from odoo.tests import tagged
+
+from .send_common import SHORT_URL_RE, FapSendCase
+
+
+@tagged("post_install", "-at_install")
+class TestSendFlow(FapSendCase):
+    """« Enregistrer et envoyer »: what the customer receives by email and SMS, and where the links lead."""
+
+    def _send_and_check(self, document, partner, words):
+        """Send ``document`` and check both messages; returns (email, sms)."""
+        with self.smtp_live():
+            action = document.action_fap_save_and_send()
+        self.assertEqual(action["params"]["type"], "success")
+
+        [email] = self.received_emails(partner)
+        self.assertIn(words["subject"], email["subject"])
+        self.assertIn(document.name, email["subject"])
+        self.assertIn(words["button"], email["html"])
+        [report] = email["attachments"]  # the PDF (rendered as HTML while testing, see test_real_pdf_is_attached)
+        self.assertIn(document.name.replace("/", "_"), report["filename"].replace("/", "_"))
+        link = self.button_link(email)
+        self.assertEqual(link, document._fap_get_share_url())
+        self.assertTrue(link.startswith(self.base_url() + "/my/"), "absolute, on the base URL, no double slash")
+        self.assertEqual(self.qr_codes(email), [link], "the QR code is the button's link")
+
+        [sms] = self.received_sms(partner)
+        self.assertIn(words["sms"], sms["body"])
+        self.assertIn(document.name, sms["body"])
+        self.assertIn(document.company_id.name, sms["body"])
+        [short_url] = SHORT_URL_RE.findall(sms["body"])
+        self.assertEqual(short_url, document._fap_get_short_url())
+        self.assertLessEqual(len(sms["body"]), 160)
+
+        # Both links, opened by a visitor who is not logged in, show this document.
+        for url in (link, short_url):
+            response = self.open_as_visitor(url)
+            self.assertEqual(response.status_code, 200, url)
+            self.assertRegex(self.path(response.url), rf"^(/{partner.lang[:2]})?{document.access_url}$")
+            self.assertIn(document.name, response.text)
+
+        # The chatter shows both messages with their state.
+        self.assertEqual(self.chatter_notifications(document, "email").mapped("notification_status"), ["sent"])
+        [sms_notification] = self.chatter_notifications(document, "sms")
+        self.assertEqual(sms_notification.notification_status, "pending")
+        self.deliver_callbacks()
+        self.assertEqual(sms_notification.notification_status, "sent", "Twilio's 'delivered' callback")
+        return email, sms
+
+    def test_quote_in_french_by_email_and_sms(self):
+        partner = self._customer("Élise Tremblay", lang="fr_CA")
+        quote = self._quote(partner)
+        self._send_and_check(
+            quote, partner, {"subject": "soumission", "button": "Processus de facture", "sms": "soumission"}
+        )
+        self.assertEqual(quote.state, "sent")
+        self.assertEqual(quote.fap_send_state, "sent")
+
+    def test_quote_in_english_by_email_and_sms(self):
+        partner = self._customer("John Smith", lang="en_US")
+        quote = self._quote(partner)
+        self._send_and_check(quote, partner, {"subject": "quote", "button": "Invoice process", "sms": "quote"})
+        self.assertEqual(quote.state, "sent")
+
+    def test_invoice_in_french_by_email_and_sms(self):
+        partner = self._customer("Gaston Lagaffe", lang="fr_CA")
+        invoice = self._invoice(partner)
+        self._send_and_check(
+            invoice, partner, {"subject": "facture", "button": "Processus de facture", "sms": "facture"}
+        )
+        self.assertTrue(invoice.is_move_sent)
+
+    def test_invoice_in_english_by_email_and_sms(self):
+        partner = self._customer("Mary Jones", lang="en_US")
+        invoice = self._invoice(partner)
+        email, _sms = self._send_and_check(
+            invoice, partner, {"subject": "invoice", "button": "Invoice process", "sms": "invoice"}
+        )
+        self.assertTrue(invoice.is_move_sent)
+        self.assertNotIn("//my/", email["html"])
+
+    def test_real_pdf_is_attached(self):
+        partner = self._customer("Paul Ouellet", lang="fr_CA")
+        invoice = self._invoice(partner)
+        with self.smtp_live():
+            invoice.with_context(force_report_rendering=True).action_fap_save_and_send()
+        [email] = self.received_emails(partner)
+        [pdf] = email["attachments"]
+        self.assertEqual(pdf["content_type"], "application/pdf")
+        self.assertTrue(pdf["data"].startswith(b"%PDF"))
+
+    def test_link_reaches_that_document_and_no_other(self):
+        alice, bob = self._customer("Alice Roy"), self._customer("Bob Côté")
+        alice_quote, bob_quote = self._quote(alice, quantity=1), self._quote(bob, quantity=3)
+        alice_quote.action_fap_save_and_send()
+        bob_quote.action_fap_save_and_send()
+        [alice_sms] = self.received_sms(alice)
+        [short_url] = SHORT_URL_RE.findall(alice_sms["body"])
+        response = self.open_as_visitor(short_url)
+        self.assertRegex(self.path(response.url), rf"^(/fr)?{alice_quote.access_url}$")
+        self.assertIn(alice_quote.name, response.text)
+        self.assertNotIn(bob_quote.name, response.text)
+        # Alice's token does not open Bob's quote.
+        response = self.open_as_visitor(f"{bob_quote.access_url}?access_token={alice_quote.access_token}")
+        self.assertNotIn(bob_quote.name, response.text)
+        self.assertIn("/web/login", response.url)
+
+    def test_short_link_dies_with_the_access_token(self):
+        partner = self._customer("Carole Gagnon")
+        invoice = self._invoice(partner)
+        short_url = invoice._fap_get_short_url()
+        self.assertEqual(self.open_as_visitor(short_url).status_code, 200)
+        self.assertEqual(invoice._fap_get_short_url(), short_url, "one link per document and token")
+        invoice.sudo().access_token = "revoked-0000"
+        revoked = self.open_as_visitor(short_url)
+        unknown = self.open_as_visitor(self.base_url() + "/p/" + "A" * 22)
+        malformed = self.open_as_visitor(self.base_url() + "/p/short")
+        self.assertEqual([revoked.status_code, unknown.status_code, malformed.status_code], [404, 404, 404])
+        self.assertEqual(revoked.text, unknown.text, "a revoked link answers like an unknown one")
+        self.assertNotEqual(invoice._fap_get_short_url(), short_url, "a new token gets a new short link")
+
+    def test_links_are_right_outside_a_request(self):
+        partner = self._customer("Denis Lavoie")
+        invoice = self._invoice(partner)
+        self.env["ir.config_parameter"].set_param("web.base.url", "https://factures.example.com/")
+        self.assertEqual(
+            invoice._fap_get_share_url(),
+            f"https://factures.example.com/my/invoices/{invoice.id}?access_token={invoice.access_token}",
+        )
+        self.assertRegex(invoice._fap_get_short_url(), r"^https://factures\.example\.com/p/[A-Za-z0-9_-]{22}$")
