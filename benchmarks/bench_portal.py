@@ -1,0 +1,104 @@
+"""Customer pages: SQL queries and server time of ours against Odoo's native ones, for the same documents.
+
+Run with ``./dev bench bench_portal``. Our approval page and invoice page ARE Odoo's `/my/orders/<id>` and
+`/my/invoices/<id>`, extended (controller overrides and inherited QWeb). The native baseline is therefore the
+same URL, for the same document and the same public visitor, with our extensions bypassed: our controller
+methods replaced by calls straight to Odoo's, and our inherited portal templates deactivated (in the test
+transaction, rolled back at the end).
+
+Queries: every SQL statement the server runs for one request (the test cursor counts them). Time: wall time of
+the request seen by the client on the loopback, median of ROUNDS warm requests.
+"""
+
+import statistics
+import time
+from contextlib import ExitStack, contextmanager
+from unittest.mock import patch
+
+from odoo import http
+from odoo.tests import tagged
+
+from odoo.addons.account_payment.controllers import portal as account_payment_portal
+from odoo.addons.facture_a_payer.controllers import portal as fap_portal
+from odoo.addons.facture_a_payer.tests.portal_common import FapPortalCase
+from odoo.addons.sale.controllers import portal as sale_portal
+
+ROUNDS = 15
+APPROVAL = "approval page (/my/orders/<id>)"
+INVOICE = "invoice page (/my/invoices/<id>)"
+OUR_VIEWS = (
+    "facture_a_payer.sale_order_portal_template",
+    "facture_a_payer.portal_invoice_page",
+    "facture_a_payer.portal_invoice_page_payment",
+)
+
+
+@tagged("post_install", "-at_install")
+class BenchPortal(FapPortalCase):
+    @contextmanager
+    def _native(self):
+        """Our extensions bypassed: Odoo's controllers and templates only."""
+
+        @http.route()
+        def native_order_page(controller, *args, **kwargs):
+            return sale_portal.CustomerPortal.portal_order_page(controller, *args, **kwargs)
+
+        @http.route()
+        def native_invoice_page(controller, *args, **kwargs):
+            return account_payment_portal.PortalAccount.portal_my_invoice_detail(controller, *args, **kwargs)
+
+        views = self.env["ir.ui.view"].browse([self.env.ref(xmlid).id for xmlid in OUR_VIEWS])
+        with ExitStack() as stack:
+            stack.enter_context(patch.object(fap_portal.FapSalePortal, "portal_order_page", native_order_page))
+            stack.enter_context(
+                patch.object(fap_portal.FapInvoicePortal, "portal_my_invoice_detail", native_invoice_page)
+            )
+            self.env.registry.clear_cache("routing")
+            views.active = False
+            try:
+                yield
+            finally:
+                views.active = True
+        self.env.registry.clear_cache("routing")
+
+    def _measure(self, url, shown, hidden):
+        path = self._path(url)
+        for _warm_up in range(3):
+            response = self.url_open(path)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(shown in response.text and hidden not in response.text, f"wrong page for {path}")
+        queries, times = [], []
+        for _round in range(ROUNDS):
+            count = self.cr.sql_log_count
+            start = time.perf_counter()
+            self.url_open(path)
+            times.append(time.perf_counter() - start)
+            queries.append(self.cr.sql_log_count - count)
+        return statistics.median(queries), statistics.median(times) * 1000
+
+    def test_bench_customer_pages(self):
+        quote = self._make_quote()
+        invoice_quote = self._make_quote()
+        invoice = invoice_quote._fap_confirm_and_invoice()
+        self.enable_stripe_checkout()  # the invoice page shows the payment form of the enabled provider
+
+        ours = {
+            APPROVAL: self._measure(quote.get_portal_url(), 'id="fap_approval"', "o_fap_none"),
+            INVOICE: self._measure(invoice.get_portal_url(), 'id="fap_invoice"', "o_fap_none"),
+        }
+        with self._native():
+            native = {
+                APPROVAL: self._measure(quote.get_portal_url(), 'id="quote_content"', 'id="fap_approval"'),
+                INVOICE: self._measure(invoice.get_portal_url(), 'id="invoice_content"', 'id="fap_invoice"'),
+            }
+
+        print()
+        print(__doc__.strip().replace("ROUNDS", str(ROUNDS)))
+        print()
+        print(f"{'page':34} {'ours q':>7} {'native q':>9} {'ratio':>6}   {'ours ms':>8} {'native ms':>10} {'ratio':>6}")
+        for page, (our_queries, our_ms) in ours.items():
+            native_queries, native_ms = native[page]
+            print(
+                f"{page:34} {our_queries:7.0f} {native_queries:9.0f} {our_queries / native_queries:6.2f}"
+                f"   {our_ms:8.1f} {native_ms:10.1f} {our_ms / native_ms:6.2f}"
+            )
