@@ -1,1 +1,6 @@
-from . import test_stripe_checkout, test_stripe_checkout_refund, test_stripe_checkout_webhook
+from . import (
+    test_stripe_checkout,
+    test_stripe_checkout_refund,
+    test_stripe_checkout_tour,
+    test_stripe_checkout_webhook,
+)
