@@ -9,6 +9,7 @@ from .sale_order import FAP_STATUS
 
 
 class AccountMove(models.Model):
+    _name = "account.move"
     _inherit = ["account.move", "facture_a_payer.document"]
 
     # Sending (issue 3): the hooks of facture_a_payer.document.

@@ -18,6 +18,7 @@ FAP_STATUS = [
 
 
 class SaleOrder(models.Model):
+    _name = "sale.order"
     _inherit = ["sale.order", "facture_a_payer.document"]
 
     # Sending (issue 3): the hooks of facture_a_payer.document.
