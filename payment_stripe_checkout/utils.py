@@ -1,4 +1,4 @@
-from odoo.addons.payment_stripe_checkout import const
+from . import const
 
 
 def get_secret_key(provider_sudo):

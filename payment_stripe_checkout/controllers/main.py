@@ -9,7 +9,8 @@ from odoo.http import request
 from odoo.tools import consteq
 
 from odoo.addons.payment.logging import get_payment_logger
-from odoo.addons.payment_stripe_checkout import const, utils
+
+from .. import const, utils
 
 _logger = get_payment_logger(__name__, const.SENSITIVE_KEYS)
 
@@ -48,8 +49,9 @@ class StripeCheckoutController(http.Controller):
                 session = provider_sudo._stripe_checkout_call(
                     "checkout.sessions.expire", tx_sudo.provider_reference, reference=tx_sudo.reference
                 )
-            except ValidationError:
-                pass  # Paid meanwhile (in another tab) or Stripe unreachable: read the session back.
+            except ValidationError as error:
+                # Paid meanwhile (in another tab) or Stripe unreachable: read the session back.
+                _logger.info("Could not expire the Checkout Session of %s: %s", tx_sudo.reference, error)
         if session is None:
             try:
                 session = tx_sudo._stripe_checkout_fetch_session()

@@ -4,7 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.payment.logging import get_payment_logger
-from odoo.addons.payment_stripe_checkout import const, utils
+
+from .. import const, utils
 
 _logger = get_payment_logger(__name__, const.SENSITIVE_KEYS)
 
@@ -35,8 +36,9 @@ class PaymentProvider(models.Model):
 
     def _compute_feature_support_fields(self):
         """Override of `payment` to enable refunds."""
-        super()._compute_feature_support_fields()
+        res = super()._compute_feature_support_fields()
         self.filtered(lambda p: p.code == "stripe_checkout").support_refund = "partial"
+        return res
 
     def _get_supported_currencies(self):
         """Override of `payment` to return the supported currencies."""

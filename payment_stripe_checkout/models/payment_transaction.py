@@ -9,8 +9,9 @@ from odoo.tools.urls import urljoin
 
 from odoo.addons.payment import utils as payment_utils
 from odoo.addons.payment.logging import get_payment_logger
-from odoo.addons.payment_stripe_checkout import const, utils
-from odoo.addons.payment_stripe_checkout.controllers.main import StripeCheckoutController
+
+from .. import const, utils
+from ..controllers.main import StripeCheckoutController
 
 _logger = get_payment_logger(__name__, const.SENSITIVE_KEYS)
 
