@@ -1,0 +1,201 @@
+import threading
+import time
+
+import requests
+from lxml import html
+
+from odoo import SUPERUSER_ID, api
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import FapSandboxCase
+
+CARD_SUCCESS = "4242424242424242"
+
+
+@tagged("post_install", "-at_install")
+class TestMerchantScreens(FapSandboxCase):
+    """The merchant's screens on a phone (375 × 667, touch): tours click, the books are checked after."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
+        cls.company.country_id = cls.env.ref("base.ca")
+        cls.gst_qst = cls.env["account.chart.template"].with_company(cls.company).ref("gstqst_sale_tax_14975")
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Plomberie Laval",
+                "email": "compta@plomberie-laval.example",
+                "phone": "+1 514-555-0142",
+                "country_id": cls.env.ref("base.ca").id,
+                "state_id": cls.env.ref("base.state_ca_qc").id,
+            }
+        )
+        # Favourites come first in the catalogue: the merchant finds them without searching.
+        cls.heater = cls.env["product.product"].create(
+            {
+                "name": "FAP Chauffe-eau 40 gal",
+                "type": "consu",
+                "list_price": 800.0,
+                "taxes_id": [Command.set(cls.gst_qst.ids)],
+                "is_favorite": True,
+            }
+        )
+        cls.labour = cls.env["product.product"].create(
+            {
+                "name": "FAP Heure de travail",
+                "type": "service",
+                "list_price": 100.0,
+                "taxes_id": [Command.set(cls.gst_qst.ids)],
+                "is_favorite": True,
+            }
+        )
+
+    def _quote(self, name, state="sent"):
+        order = self.env["sale.order"].create(
+            {
+                "name": name,
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": self.heater.id, "product_uom_qty": 1}),
+                    Command.create({"product_id": self.labour.id, "product_uom_qty": 2}),
+                ],
+            }
+        )
+        order.state = state
+        return order
+
+    def _taps(self, key):
+        """The taps a tour counted (see ``reportTaps`` in merchant_tours.js)."""
+        return int(self.env["ir.config_parameter"].get_param(f"facture_a_payer.test_taps.{key}", -1))
+
+    def test_merchant_sends_a_quote_with_two_catalogue_products_in_at_most_12_taps(self):
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send", login="admin")
+
+        taps = self._taps("quote_sent")
+        self.assertGreater(taps, 0)
+        self.assertLessEqual(taps, 12, "from « + » to a sent quote")
+        order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(order.order_line.product_id, self.heater | self.labour)
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0, 1.0])
+        self.assertAlmostEqual(order.amount_untaxed, 900.0)
+        self.assertAlmostEqual(order.amount_total, 1034.78)
+        sms = [message for message in self.sandbox.twilio.messages if message["to"] == "+15145550142"]
+        self.assertEqual(len(sms), 1, "the customer got the quote's link by SMS")
+
+    def test_merchant_creates_a_customer_and_a_product_from_the_quote(self):
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_new_customer_product", login="admin")
+
+        customer = self.env["res.partner"].search([("name", "=", "Boulangerie Saint-Roch")])
+        self.assertEqual(len(customer), 1)
+        self.assertEqual(customer.email, "bonjour@boulangerie.example")
+        self.assertEqual(customer.phone, "418 555 0199")
+        product = self.env["product.product"].search([("name", "=", "Gâteau de noces")])
+        self.assertEqual(len(product), 1, "the new product is in the catalogue")
+        self.assertEqual((product.type, product.lst_price, product.sale_ok), ("service", 250.0, True))
+        order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(
+            {line.product_id: line.product_uom_qty for line in order.order_line},
+            {product: 2.0, self.heater: 1.0},
+        )
+
+    def test_merchant_takes_the_payment_on_the_spot_with_the_qr_code(self):
+        provider = self.enable_stripe_checkout()
+        order = self._quote("FAP-PAY-NOW")
+        customer = threading.Thread(target=self._customer_pays_once_invoiced, args=(order.id, provider.id))
+        self.customer_error = None
+        customer.start()
+        try:
+            self.start_tour("/odoo/fap-quotes", "fap_merchant_pay_now", login="admin")
+        finally:
+            customer.join(timeout=90)
+        self.assertIsNone(self.customer_error)
+
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "sale")
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_total, 1149.75)
+        tx = invoice.transaction_ids
+        self.assertEqual(tx.provider_id, provider)
+        self.assertEqual(tx.state, "done")
+        self.assertAlmostEqual(tx.amount, 1149.75)
+        self.assertEqual(invoice.fap_status, "paid")
+
+    def _customer_pays_once_invoiced(self, order_id, provider_id):
+        """The customer in front of the merchant: opens the QR code's link and pays on the sandbox's Stripe page.
+
+        Runs beside the tour: waits for the invoice « Payer » creates, then goes through HTTP only.
+        """
+        try:
+            deadline = time.monotonic() + 60
+            invoice = None
+            while not invoice:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("« Payer » made no invoice")
+                time.sleep(0.5)
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    move = env["sale.order"].browse(order_id).invoice_ids.filtered(lambda m: m.state == "posted")[:1]
+                    if move:
+                        provider = env["payment.provider"].browse(provider_id)
+                        invoice = {
+                            "id": move.id,
+                            "url": move._fap_get_share_url(),
+                            "access_token": move.access_token,
+                            "amount": move.amount_residual,
+                            "payment_method_id": provider.payment_method_ids[:1].id,
+                        }
+            phone = requests.Session()
+            phone.cookies.update(self.opener.cookies)
+            page = phone.get(invoice["url"], timeout=30)
+            page.raise_for_status()
+            result = phone.post(
+                f"{self.base_url()}/invoice/transaction/{invoice['id']}",
+                json={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "access_token": invoice["access_token"],
+                        "provider_id": provider_id,
+                        "payment_method_id": invoice["payment_method_id"],
+                        "token_id": None,
+                        "amount": invoice["amount"],
+                        "flow": "redirect",
+                        "tokenization_requested": False,
+                        "landing_route": invoice["url"],
+                        "is_validation": False,
+                    },
+                },
+                timeout=30,
+            ).json()
+            if "error" in result:
+                raise AssertionError(result["error"])
+            hosted_page = html.fromstring(result["result"]["redirect_form_html"]).get("action")
+            phone.get(hosted_page, timeout=30).raise_for_status()
+            paid = phone.post(f"{hosted_page}/pay", data={"cardnumber": CARD_SUCCESS}, timeout=30)
+            paid.raise_for_status()
+        except Exception as error:  # noqa: BLE001 - reported by the test's thread
+            self.customer_error = error
+
+    def test_merchant_approves_a_quote_into_an_invoice(self):
+        order = self._quote("FAP-APPROVE")
+
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_approve", login="admin")
+
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "sale")
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual((invoice.move_type, invoice.state), ("out_invoice", "posted"))
+        self.assertAlmostEqual(invoice.amount_total, 1149.75)
+        self.assertEqual(invoice.fap_status, "approved")
+        self.assertIn(invoice, self.env["account.move"].search([("fap_status", "=", "approved")]))
