@@ -1,5 +1,6 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -38,3 +39,20 @@ class ResPartner(models.Model):
                     reason=error.args[0],
                 )
             ) from error
+
+    @api.constrains("email", "phone")
+    def _check_fap_quick_create(self):
+        """A customer created from the quote (its field sets ``fap_quick_create``) must be reachable."""
+        if not self.env.context.get("fap_quick_create"):
+            return
+        for partner in self:
+            if not partner.email and not partner.phone:
+                raise ValidationError(
+                    self.env._("Give %(customer)s an email or a mobile phone number.", customer=partner.display_name)
+                )
+            if partner.email and not email_normalize(partner.email):
+                raise ValidationError(
+                    self.env._("The email « %(email)s » is not valid.", email=partner.email)
+                )
+            if partner.phone:
+                partner._fap_get_sms_number()
