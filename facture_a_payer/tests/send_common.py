@@ -70,7 +70,17 @@ class FapSendCase(FapSandboxCase):
             invoice.action_post()
         return invoice
 
+    def setUp(self):
+        super().setUp()
+        self.sent_before = (len(self.sandbox.mail.messages), len(self.sandbox.twilio.messages))
+        # Status callbacks of this test's SMS are posted before its data is rolled back.
+        self.addCleanup(self.deliver_callbacks)
+
     # -- what the customer received --------------------------------------------------------------
+    def assertNothingSent(self, document):
+        self.assertEqual((len(self.sandbox.mail.messages), len(self.sandbox.twilio.messages)), self.sent_before)
+        self.assertFalse(document.message_ids.filtered(lambda m: m.message_type in ("comment", "sms")))
+
     def received_sms(self, partner):
         return self.sandbox.twilio.find(to=partner._fap_get_sms_number())
 
