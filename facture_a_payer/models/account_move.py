@@ -134,9 +134,11 @@ class AccountMove(models.Model):
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         self.filtered(
-            lambda move: move.move_type == "out_invoice"
-            and not move.fap_receipt_sent
-            and "done" in move.transaction_ids.mapped("state")
+            lambda move: (
+                move.move_type == "out_invoice"
+                and not move.fap_receipt_sent
+                and "done" in move.transaction_ids.mapped("state")
+            )
         )._fap_after_online_payment()
         return res
 

@@ -136,6 +136,23 @@ class SaleOrder(models.Model):
             partner_ids=self.user_id.partner_id.ids,
         )
 
+    def _fap_portal_closed_reason(self):
+        """Why the customer's link shows no quote any more: ``declined``, ``cancel``, ``expired`` or ``False``."""
+        self.ensure_one()
+        if self.fap_declined:
+            return "declined"
+        if self.state == "cancel":
+            return "cancel"
+        if self.state in ("draft", "sent") and self.is_expired:
+            return "expired"
+        return False
+
+    def _fap_portal_invoice(self):
+        """The invoice an approved quote's link leads to (posted: a draft one is not the customer's yet)."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        return invoices.sorted("id")[:1]
+
     def action_fap_revoke_link(self):
         """Give the quote a new access token: every link sent so far stops working."""
         self.ensure_one()
