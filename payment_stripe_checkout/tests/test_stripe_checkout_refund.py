@@ -71,3 +71,15 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         self.assertEqual(refund_tx.state, "error")
         self.assertIn("already been refunded", refund_tx.state_message)
         self.assertFalse(refund_tx.payment_id)
+
+    def test_refund_event_during_an_outage_asks_stripe_to_retry(self):
+        tx = self._paid_tx()
+        self.stripe.send_webhooks = False
+        self.stripe.refund(tx.stripe_checkout_payment_intent, 5000)
+        [event] = self.stripe.find_events("charge.refunded")
+        self.stripe.outage = 503  # Odoo cannot list the refunds of the payment.
+        self.assertEqual(self.post_event(event).status_code, 503, "Stripe sends the event again later")
+        self.assertFalse(tx.child_transaction_ids)
+        self.stripe.outage = None
+        self.assertEqual(self.post_event(event).status_code, 200)
+        self.assertEqual(tx.child_transaction_ids.amount, -50.00)
