@@ -492,7 +492,9 @@ class StripeEmulator:
 
         self._settlements.append((session["id"], settle))
         if self.sandbox.auto_deliver:
-            threading.Timer(max(0.0, not_before - time.time()), self.settle_async_payments).start()
+            timer = threading.Timer(max(0.0, not_before - time.time()), self.settle_async_payments)
+            timer.daemon = True
+            timer.start()
 
     def settle_async_payments(self):
         """Settle the asynchronous payments now (tests call it; the demo runs it on a timer)."""
