@@ -13,6 +13,9 @@ class FapPortalCase(FapSandboxCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The demo merchant: a Québec company on the Canadian chart (GST + QST).
+        cls.company = cls.env.ref("facture_a_payer.demo_company")
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
         cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
         cls.salesperson = cls.env["res.users"].create(
             {
