@@ -6,6 +6,7 @@ from .portal_common import FapPortalCase
 
 CARD_SUCCESS = "4242424242424242"
 CARD_DECLINED = "4000000000000002"
+CARD_ASYNC_SUCCESS = "4000000000003220"
 
 
 @tagged("post_install", "-at_install")
@@ -112,6 +113,20 @@ class TestPortalPayment(FapPortalCase):
         self.assertEqual(answer.status_code, 200)
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertTrue(lxml_html.fromstring(self._get(invoice.get_portal_url()).content).xpath('//a[@name="fap_pay"]'))
+
+    def test_a_payment_still_processing_is_said_so_and_offers_no_second_payment(self):
+        _quote, invoice = self._approved_invoice()
+        self._pay(invoice, card=CARD_ASYNC_SUCCESS)
+        page = lxml_html.fromstring(self._get(invoice.get_portal_url()).content)
+        self.assertIn("being processed", page.xpath('//*[@id="fap_invoice"]')[0].text_content())
+        self.assertFalse(page.xpath('//a[@name="fap_pay"]'))
+        self.assertEqual(invoice.payment_state, "not_paid")
+        # The bank confirms later: Stripe's webhook, then Odoo's post-processing (its cron's job).
+        self.deliver_callbacks()
+        self.sandbox.stripe.settle_async_payments()
+        self.deliver_callbacks()
+        invoice.transaction_ids.filtered(lambda tx: tx.state == "done")._post_process()
+        self._assert_paid_and_reconciled(invoice)
 
     def test_a_partly_paid_invoice_offers_the_remaining_amount(self):
         _quote, invoice = self._approved_invoice()
