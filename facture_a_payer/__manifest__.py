@@ -18,6 +18,7 @@
     "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
     "data": [
         "security/ir.model.access.csv",
+        "data/mail_layout_data.xml",
         "data/mail_template_data.xml",
         "data/sms_template_data.xml",
         "data/ir_cron_data.xml",

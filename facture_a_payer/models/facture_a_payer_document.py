@@ -54,6 +54,13 @@ class FactureAPayerDocument(models.AbstractModel):
         image.save(stream, format="PNG")
         return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
 
+    def _fap_get_sms_amount(self):
+        """The total for an SMS: French formats put no-break spaces in amounts, which are not in the GSM
+        alphabet and would turn the whole SMS into UCS-2 (70 characters a segment instead of 160)."""
+        self.ensure_one()
+        amount = self.currency_id.format(self.amount_total)
+        return amount.replace("\u00a0", " ").replace("\u202f", " ")
+
     # ------------------------------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------------------------------
@@ -152,5 +159,5 @@ class FactureAPayerDocument(models.AbstractModel):
             attachment_ids=values.get("attachment_ids", []),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="facture_a_payer.mail_layout_fap",
         )

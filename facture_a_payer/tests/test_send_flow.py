@@ -31,6 +31,7 @@ class TestSendFlow(FapSendCase):
         [short_url] = SHORT_URL_RE.findall(sms["body"])
         self.assertEqual(short_url, document._fap_get_short_url())
         self.assertLessEqual(len(sms["body"]), 160)
+        self.assertNotRegex(sms["body"], "[\u00a0\u202f]", "no-break spaces would make it a UCS-2 SMS")
 
         # Both links, opened by a visitor who is not logged in, show this document.
         for url in (link, short_url):
