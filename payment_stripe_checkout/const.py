@@ -43,6 +43,9 @@ STATUS_MAPPING = {
     "cancel": {("expired", "unpaid")},
 }
 
+# The metadata key of the refunds made from Odoo, holding the refund transaction's reference.
+REFUND_METADATA_KEY = "odoo_refund_reference"
+
 # https://docs.stripe.com/api/refunds/object#refund_object-status
 REFUND_STATUS_MAPPING = {
     "pending": {"pending", "requires_action"},

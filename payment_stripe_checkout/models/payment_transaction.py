@@ -1,5 +1,6 @@
 import time
 
+import stripe
 from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
@@ -125,23 +126,31 @@ class PaymentTransaction(models.Model):
             return super()._send_refund_request()
 
         source_tx = self.source_transaction_id
-        refund = self.provider_id._stripe_checkout_call(
-            "refunds.create",
-            {
-                "payment_intent": source_tx.stripe_checkout_payment_intent,
-                "amount": payment_utils.to_minor_currency_units(-self.amount, self.currency_id),
-                "metadata": {"reference": self.reference},
-            },
-            options={"idempotency_key": payment_utils.generate_idempotency_key(self, scope="refund")},
-            reference=self.reference,
-        )
+        try:
+            refund = self.provider_id._stripe_checkout_call(
+                "refunds.create",
+                {
+                    "payment_intent": source_tx.stripe_checkout_payment_intent,
+                    "amount": payment_utils.to_minor_currency_units(-self.amount, self.currency_id),
+                    "metadata": {const.REFUND_METADATA_KEY: self.reference},
+                },
+                options={"idempotency_key": payment_utils.generate_idempotency_key(self, scope="refund")},
+                reference=self.reference,
+            )
+        except ValidationError as error:
+            if not isinstance(error.__cause__, stripe.APIConnectionError):
+                raise
+            # No answer: Stripe may have refunded all the same; its charge.refunded event will tell.
+            self._set_pending(state_message=str(error))
+            return
         self._process("stripe_checkout", {"reference": self.reference, "refund": refund})
 
     def _stripe_checkout_process_refunds(self, refunds):
         """Record the refunds of this payment that Odoo does not know yet, and update the others.
 
-        Refunds made in Odoo carry their transaction's reference: only the request that made them
-        records them. Refunds made in Stripe's dashboard become new refund transactions.
+        A refund made in Odoo carries its transaction's reference: it updates that transaction (which
+        may be in error if Stripe's answer was lost on the way), or is left to the request still making
+        it. A refund made in Stripe's dashboard becomes a new refund transaction.
 
         :param list refunds: Stripe refund objects of the payment.
         :return: None
@@ -150,9 +159,12 @@ class PaymentTransaction(models.Model):
         self._stripe_checkout_lock()
         known = self.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
         for refund in refunds:
-            refund_tx = known.filtered(lambda tx, r=refund: tx.stripe_checkout_refund_id == r["id"])
-            if not refund_tx and (refund.get("metadata") or {}).get("reference"):
-                continue  # Made in Odoo: recorded by the refund request itself.
+            reference = (refund.get("metadata") or {}).get(const.REFUND_METADATA_KEY)
+            refund_tx = known.filtered(
+                lambda tx, r=refund, ref=reference: tx.stripe_checkout_refund_id == r["id"] or ref == tx.reference
+            )
+            if not refund_tx and reference:
+                continue  # Made in Odoo by a request not committed yet: that request records it.
             if not refund_tx:
                 amount = payment_utils.to_major_currency_units(refund["amount"], self.currency_id)
                 refund_tx = self._create_child_transaction(amount, is_refund=True)

@@ -83,3 +83,17 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         self.stripe.outage = None
         self.assertEqual(self.post_event(event).status_code, 200)
         self.assertEqual(tx.child_transaction_ids.amount, -50.00)
+
+    def test_refund_whose_answer_is_lost_is_confirmed_by_the_event(self):
+        tx = self._paid_tx()
+        self.stripe.latency = 11  # Stripe refunds, but its answers come after the 10 s timeout.
+        refund_tx = self._refund_from_odoo(tx, 100.00)
+        self.assertEqual(refund_tx.state, "pending", "the outcome is unknown: neither done nor failed")
+        self.assertIn("cannot be reached", refund_tx.state_message)
+        self.stripe.latency = 0
+        self.assertEqual(len(self.stripe.refunds), 1, "the retries carried the same idempotency key")
+        self.deliver_webhooks()  # charge.refunded
+        self.assertEqual(refund_tx.state, "done")
+        self.assertEqual(len(tx.child_transaction_ids), 1)
+        refund_tx._post_process()
+        self.assertEqual(refund_tx.payment_id.amount, 100.00)
