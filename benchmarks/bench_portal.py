@@ -7,7 +7,8 @@ methods replaced by calls straight to Odoo's, and our inherited portal templates
 transaction, rolled back at the end).
 
 Queries: every SQL statement the server runs for one request (the test cursor counts them). Time: wall time of
-the request seen by the client on the loopback, median of ROUNDS warm requests.
+the request seen by the client on the loopback. Medians of ROUNDS warm requests per page and variant, in BLOCKS
+alternating blocks (ours, native, ours...) so that the load of the machine weighs on both alike.
 """
 
 import statistics
@@ -23,7 +24,8 @@ from odoo.addons.facture_a_payer.controllers import portal as fap_portal
 from odoo.addons.facture_a_payer.tests.portal_common import FapPortalCase
 from odoo.addons.sale.controllers import portal as sale_portal
 
-ROUNDS = 15
+ROUNDS = 30
+BLOCKS = 5
 APPROVAL = "approval page (/my/orders/<id>)"
 INVOICE = "invoice page (/my/invoices/<id>)"
 OUR_VIEWS = (
@@ -35,6 +37,10 @@ OUR_VIEWS = (
 
 @tagged("post_install", "-at_install")
 class BenchPortal(FapPortalCase):
+    @staticmethod
+    def _medians(queries, times):
+        return statistics.median(queries), statistics.median(times) * 1000
+
     @contextmanager
     def _native(self):
         """Our extensions bypassed: Odoo's controllers and templates only."""
@@ -61,39 +67,44 @@ class BenchPortal(FapPortalCase):
                 views.active = True
         self.env.registry.clear_cache("routing")
 
-    def _measure(self, url, shown, hidden):
-        path = self._path(url)
-        for _warm_up in range(3):
-            response = self.url_open(path)
+    def _measure(self, path, shown, hidden, rounds):
+        response = self.url_open(path)  # warm-up, and the right page
         self.assertEqual(response.status_code, 200)
         self.assertTrue(shown in response.text and hidden not in response.text, f"wrong page for {path}")
         queries, times = [], []
-        for _round in range(ROUNDS):
+        for _round in range(rounds):
             count = self.cr.sql_log_count
             start = time.perf_counter()
             self.url_open(path)
             times.append(time.perf_counter() - start)
             queries.append(self.cr.sql_log_count - count)
-        return statistics.median(queries), statistics.median(times) * 1000
+        return queries, times
 
     def test_bench_customer_pages(self):
         quote = self._make_quote()
-        invoice_quote = self._make_quote()
-        invoice = invoice_quote._fap_confirm_and_invoice()
+        invoice = self._make_quote()._fap_confirm_and_invoice()
         self.enable_stripe_checkout()  # the invoice page shows the payment form of the enabled provider
-
-        ours = {
-            APPROVAL: self._measure(quote.get_portal_url(), 'id="fap_approval"', "o_fap_none"),
-            INVOICE: self._measure(invoice.get_portal_url(), 'id="fap_invoice"', "o_fap_none"),
+        pages = {
+            APPROVAL: (self._path(quote.get_portal_url()), 'id="fap_approval"', 'id="quote_content"'),
+            INVOICE: (self._path(invoice.get_portal_url()), 'id="fap_invoice"', 'id="invoice_content"'),
         }
-        with self._native():
-            native = {
-                APPROVAL: self._measure(quote.get_portal_url(), 'id="quote_content"', 'id="fap_approval"'),
-                INVOICE: self._measure(invoice.get_portal_url(), 'id="invoice_content"', 'id="fap_invoice"'),
-            }
+        results = {(page, variant): ([], []) for page in pages for variant in ("ours", "native")}
+        # Blocks of ours and native alternate, so that the load of a shared machine weighs on both alike.
+        for _block in range(BLOCKS):
+            for page, (path, ours_marker, _native_marker) in pages.items():
+                queries, times = self._measure(path, ours_marker, "o_fap_none", ROUNDS // BLOCKS)
+                results[page, "ours"][0].extend(queries)
+                results[page, "ours"][1].extend(times)
+            with self._native():
+                for page, (path, ours_marker, native_marker) in pages.items():
+                    queries, times = self._measure(path, native_marker, ours_marker, ROUNDS // BLOCKS)
+                    results[page, "native"][0].extend(queries)
+                    results[page, "native"][1].extend(times)
+        ours = {page: self._medians(*results[page, "ours"]) for page in pages}
+        native = {page: self._medians(*results[page, "native"]) for page in pages}
 
         print()
-        print(__doc__.strip().replace("ROUNDS", str(ROUNDS)))
+        print(__doc__.strip().replace("ROUNDS", str(ROUNDS)).replace("BLOCKS", str(BLOCKS)))
         print()
         print(f"{'page':34} {'ours q':>7} {'native q':>9} {'ratio':>6}   {'ours ms':>8} {'native ms':>10} {'ratio':>6}")
         for page, (our_queries, our_ms) in ours.items():
