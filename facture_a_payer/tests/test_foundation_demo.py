@@ -57,6 +57,8 @@ class TestFoundationDemo(TransactionCase):
         self.assertEqual(self.company.chart_template, "ca_2023")
         self.assertTrue(self.company.phone and self.company.email and self.company.street and self.company.zip)
         self.assertEqual(self.env.ref("base.user_admin").company_id, self.company)
+        self.assertEqual(self.env.ref("base.public_user").company_id, self.company, "the portal's header")
+        self.assertTrue(self.company.logo)
 
     def test_products_carry_the_charts_gst_and_qst(self):
         self.assertGreaterEqual(len(self.products), 10)

@@ -13,6 +13,7 @@ import threading
 import time
 from email import policy
 from email.parser import BytesParser
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -389,6 +390,28 @@ setInterval(() => fetch("/inbox.json").then((r) => r.json()).then((now) => {
 """
 
 
+class _LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") if tag == "a" else None
+        if href and href.startswith(("http://", "https://")):
+            self.links.append(href)
+
+
+def mail_links(html_body, text_body):
+    """The links a person can click in the email, in order, once each (the text's URLs for a text-only mail)."""
+    if html_body:
+        collector = _LinkCollector()
+        collector.feed(html_body)
+        links = collector.links
+    else:
+        links = URL_RE.findall(text_body)
+    return list(dict.fromkeys(links))
+
+
 def parse_mail(raw):
     message = BytesParser(policy=policy.default).parsebytes(raw)
     html_part = message.get_body(("html",))
@@ -406,7 +429,7 @@ def parse_mail(raw):
         "subject": str(message["Subject"] or ""),
         "html": html_body,
         "text": text_body,
-        "links": URL_RE.findall(html_body or text_body),
+        "links": mail_links(html_body, text_body),
         "attachments": attachments,
         "message": message,
     }
