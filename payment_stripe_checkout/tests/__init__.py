@@ -1,5 +1,6 @@
 from . import (
     test_stripe_checkout,
+    test_stripe_checkout_concurrency,
     test_stripe_checkout_refund,
     test_stripe_checkout_tour,
     test_stripe_checkout_webhook,

@@ -1,4 +1,7 @@
+from psycopg2 import IntegrityError
+
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import StripeCheckoutCommon
 
@@ -97,3 +100,12 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         self.assertEqual(len(tx.child_transaction_ids), 1)
         refund_tx._post_process()
         self.assertEqual(refund_tx.payment_id.amount, 100.00)
+
+    def test_a_stripe_refund_is_recorded_once_by_the_database(self):
+        tx = self._paid_tx()
+        first = self._refund_from_odoo(tx, 10.00)
+        second = tx._create_child_transaction(10.00, is_refund=True)
+        # Two requests recording the same refund at once: the second one fails, and Stripe sends again.
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            second.stripe_checkout_refund_id = first.stripe_checkout_refund_id
+            second.flush_recordset()
