@@ -56,24 +56,23 @@ class TestStripeCheckoutConcurrency(TransactionCase):
         def process(name):
             # What each HTTP worker runs, retried on a serialization failure as Odoo's dispatcher does.
             while True:
-                with self._connection().cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    tx = env["payment.transaction"].browse(tx_id)
-                    tx.mapped("state")  # The snapshot of this transaction is taken here.
-                    if not attempts[name]:
-                        barrier.wait(timeout=10)
-                    try:
+                try:
+                    with self._connection().cursor() as cr:  # Committed on leaving the block.
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        tx = env["payment.transaction"].browse(tx_id)
+                        tx.mapped("state")  # The snapshot of this transaction is taken here.
+                        if not attempts[name]:
+                            barrier.wait(timeout=10)
                         tx._stripe_checkout_lock()
                         state_before = tx.state
                         tx._process("stripe_checkout", {"reference": reference, "session": session})
                         time.sleep(0.5)  # Hold the lock a while, as a slow request would.
-                        cr.commit()
-                    except SerializationFailure:
-                        cr.rollback()
-                        attempts[name].append("serialization failure")
-                        continue
-                    attempts[name].append(f"{state_before} -> {tx.state}")
-                    return
+                        state_after = tx.state
+                except SerializationFailure:
+                    attempts[name].append("serialization failure")
+                    continue
+                attempts[name].append(f"{state_before} -> {state_after}")
+                return
 
         threads = [threading.Thread(target=process, args=(name,)) for name in attempts]
         for thread in threads:
