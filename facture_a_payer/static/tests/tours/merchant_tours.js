@@ -114,7 +114,7 @@ tours.add("fap_merchant_new_customer_product", {
                 trigger: ".modal .o_fap_partner_quick",
             },
             tap(counter, ".modal .o_field_widget[name=name] input", "edit Boulangerie Saint-Roch"),
-            tap(counter, ".modal .o_field_widget[name=email] input", "edit bonjour@boulangerie"),
+            tap(counter, ".modal .o_field_widget[name=email] input", "edit bonjour.boulangerie"),
             tap(counter, ".modal .o_field_widget[name=phone] input", "edit 418 555 0199"),
             tap(counter, ".modal .o_form_button_save"),
             {
