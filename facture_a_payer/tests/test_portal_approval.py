@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import consteq
+from odoo.tools.safe_eval import safe_eval
 
 from .portal_common import FapPortalCase
 
@@ -38,6 +39,9 @@ class TestPortalApproval(FapPortalCase):
         self.assertEqual(invoice.move_type, "out_invoice")
         self.assertEqual(invoice.amount_total, quote.amount_total)
         self.assertAlmostEqual(invoice.amount_total, 2 * 400 * 1.14975, places=2)
+        # It shows in the merchant's « Factures ».
+        factures = self.env.ref("facture_a_payer.account_move_action_fap")
+        self.assertIn(invoice, self.env["account.move"].search(safe_eval(factures.domain)))
         self.assertEqual(self._path(result["redirect_url"]), self._path(invoice.get_portal_url()))
         # The quote's link now leads straight to its invoice.
         response = self._get(quote.get_portal_url())
