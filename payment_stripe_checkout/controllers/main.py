@@ -67,7 +67,7 @@ class StripeCheckoutController(http.Controller):
 
         :return: A JSON acknowledgement; 403 for an unverified event, 503 when Stripe must retry.
         """
-        provider_sudo, event = self._verify_event(
+        providers_sudo, event = self._verify_event(
             request.httprequest.get_data(), request.httprequest.headers.get("Stripe-Signature")
         )
         _logger.info("Stripe event %s (%s) received:\n%s", event["id"], event["type"], pprint.pformat(event))
@@ -81,13 +81,13 @@ class StripeCheckoutController(http.Controller):
                 tx_sudo = tx_model.search(
                     [
                         ("stripe_checkout_payment_intent", "=", stripe_object["payment_intent"]),
-                        ("provider_id", "=", provider_sudo.id),
+                        ("provider_id", "in", providers_sudo.ids),
                         ("operation", "!=", "refund"),
                     ],
                     limit=1,
                 )
                 if tx_sudo:
-                    refunds = provider_sudo._stripe_checkout_call(
+                    refunds = tx_sudo.provider_id._stripe_checkout_call(
                         "refunds.list", {"payment_intent": tx_sudo.stripe_checkout_payment_intent, "limit": 100}
                     )
                     tx_sudo._stripe_checkout_process_refunds(refunds["data"])
@@ -98,7 +98,7 @@ class StripeCheckoutController(http.Controller):
                     "event_type": event["type"],
                 }
                 tx_sudo = tx_model._search_by_reference("stripe_checkout", payment_data)
-                if tx_sudo and tx_sudo.provider_id == provider_sudo:
+                if tx_sudo and tx_sudo.provider_id in providers_sudo:
                     if event["type"] == "checkout.session.async_payment_failed":
                         # The event does not say why; the payment intent does.
                         stripe_object = tx_sudo._stripe_checkout_fetch_session()
@@ -133,7 +133,8 @@ class StripeCheckoutController(http.Controller):
 
         :param bytes payload: The raw body of the request.
         :param str signature: The `Stripe-Signature` header.
-        :return: The provider whose secret signed the event, and the event.
+        :return: The providers sharing the secret that signed the event (one per company when a
+                 Stripe account serves several), and the event.
         :rtype: tuple(payment.provider, dict)
         :raise Forbidden: If no configured secret verifies the signature, or it is too old.
         """
@@ -142,11 +143,9 @@ class StripeCheckoutController(http.Controller):
             .sudo()
             .search([("code", "=", "stripe_checkout"), ("state", "!=", "disabled")])
         )
-        signers = [(p, utils.get_webhook_secret(p)) for p in providers_sudo if utils.get_webhook_secret(p)]
-        if not signers:
-            _logger.warning("Refused a Stripe event: no webhook signing secret is configured.")
-            raise Forbidden()
-        for provider_sudo, secret in signers:
+        secrets = {utils.get_webhook_secret(p) for p in providers_sudo} - {False, None, ""}
+        reason = "no webhook signing secret is configured"
+        for secret in secrets:
             try:
                 event = stripe.Webhook.construct_event(payload, signature, secret, const.WEBHOOK_TOLERANCE)
             except stripe.SignatureVerificationError as error:
@@ -155,6 +154,6 @@ class StripeCheckoutController(http.Controller):
             except ValueError as error:  # Not JSON, though signed.
                 reason = error
                 break
-            return provider_sudo, event.to_dict()
+            return providers_sudo.filtered(lambda p, s=secret: utils.get_webhook_secret(p) == s), event.to_dict()
         _logger.warning("Refused a Stripe event: %s", reason)
         raise Forbidden()

@@ -146,3 +146,19 @@ class TestStripeCheckoutWebhook(StripeCheckoutCommon):
         stranger["data"]["object"]["client_reference_id"] = "NOT-OURS"
         self.assertEqual(self.post_event(stranger).status_code, 200)
         self.assertEqual(tx.state, "draft")
+
+    def test_one_stripe_account_for_two_companies(self):
+        """Providers of two companies may share the account's webhook secret: each gets its events."""
+        company = self.env["res.company"].create({"name": "Second company", "currency_id": self.currency.id})
+        other = self.env["payment.provider"].search([("code", "=", "stripe_checkout"), ("company_id", "=", company.id)])
+        other.write(
+            {
+                "stripe_checkout_secret_key": self.provider.stripe_checkout_secret_key,
+                "stripe_checkout_webhook_secret": self.provider.stripe_checkout_webhook_secret,
+                "state": "test",
+            }
+        )
+        tx = self._create_transaction("redirect", provider_id=other.id, reference="SECOND-1", company_id=company.id)
+        self._pay_without_returning(tx)
+        self.deliver_webhooks()
+        self.assertEqual(tx.state, "done")
