@@ -1,5 +1,7 @@
+import base64
+
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import convert_file
+from odoo.tools import convert_file, file_open
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -58,7 +60,8 @@ class TestFoundationDemo(TransactionCase):
         self.assertTrue(self.company.phone and self.company.email and self.company.street and self.company.zip)
         self.assertEqual(self.env.ref("base.user_admin").company_id, self.company)
         self.assertEqual(self.env.ref("base.public_user").company_id, self.company, "the portal's header")
-        self.assertTrue(self.company.logo)
+        with file_open("facture_a_payer/demo/demo_company_logo.png", "rb") as logo:
+            self.assertEqual(self.company.logo, base64.b64encode(logo.read()), "the portal's logo")
 
     def test_products_carry_the_charts_gst_and_qst(self):
         self.assertGreaterEqual(len(self.products), 10)

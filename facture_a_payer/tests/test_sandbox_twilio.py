@@ -99,3 +99,11 @@ class TestSandboxTwilio(FapSandboxCase):
         self.deliver_callbacks()
         self.assertEqual(callback.attempts[0], (200, "OK"))
         self.assertEqual(notification.notification_status, "sent")
+
+    def test_a_twilio_outage_leaves_the_sms_in_exception_with_twilios_message(self):
+        self.sandbox.twilio.outage = 503
+        with self.assertLogs("odoo.addons.sms_twilio.tools.sms_api", "WARNING"):
+            notification = self._sms_to("+1 514 555 0142")
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertEqual(notification.failure_reason, "Service Unavailable")
+        self.assertEqual(self.sandbox.twilio.messages, [])
