@@ -1,2 +1,3 @@
 from . import portal
 from . import short_link
+from . import sms_twilio
