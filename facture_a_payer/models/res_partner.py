@@ -51,8 +51,6 @@ class ResPartner(models.Model):
                     self.env._("Give %(customer)s an email or a mobile phone number.", customer=partner.display_name)
                 )
             if partner.email and not email_normalize(partner.email):
-                raise ValidationError(
-                    self.env._("The email « %(email)s » is not valid.", email=partner.email)
-                )
+                raise ValidationError(self.env._("The email « %(email)s » is not valid.", email=partner.email))
             if partner.phone:
                 partner._fap_get_sms_number()

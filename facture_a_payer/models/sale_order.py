@@ -5,7 +5,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-
 FAP_STATUS = [
     ("draft", "Draft"),
     ("sent", "Sent"),
@@ -25,7 +24,10 @@ class SaleOrder(models.Model):
     def _fap_check_sendable(self):
         if self.state == "cancel":
             raise UserError(
-                self.env._("The quote %(name)s is cancelled: it cannot be sent. Set it back to quotation first.", name=self.name)
+                self.env._(
+                    "The quote %(name)s is cancelled: it cannot be sent. Set it back to quotation first.",
+                    name=self.name,
+                )
             )
 
     def _fap_get_templates(self):
@@ -44,7 +46,9 @@ class SaleOrder(models.Model):
     fap_declined_reason = fields.Text(string="Reason for declining", copy=False)
     # Odoo's states do not map one to one to the merchant's badges (paid and overdue live on the
     # invoices, declined is ours): computed, not stored (overdue depends on today), searchable.
-    fap_status = fields.Selection(FAP_STATUS, string="Quote status", compute="_compute_fap_status", search="_search_fap_status")
+    fap_status = fields.Selection(
+        FAP_STATUS, string="Quote status", compute="_compute_fap_status", search="_search_fap_status"
+    )
 
     @api.depends("state", "fap_declined", "invoice_ids.fap_status")
     def _compute_fap_status(self):
