@@ -151,6 +151,14 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
                 "facture_a_payer.portal_document_closed",
                 {"document": invoice_sudo, "reason": "cancel", "company": invoice_sudo.company_id},
             )
+        if report_type == "pdf" and invoice_sudo.move_type == "out_invoice":
+            invoice_sudo._fap_generate_invoice_pdf()
         return super().portal_my_invoice_detail(
             invoice_id, access_token=access_token, report_type=report_type, **kwargs
         )
+
+    def _show_report(self, model, report_type, report_ref, download=False):
+        # A posted customer invoice is the invoice, not a pro forma, even before Odoo sends it.
+        if model._name == "account.move" and model.move_type == "out_invoice" and model.state == "posted":
+            request.update_context(proforma_invoice=False)
+        return super()._show_report(model, report_type, report_ref, download=download)

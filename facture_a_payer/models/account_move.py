@@ -131,6 +131,21 @@ class AccountMove(models.Model):
         self.check_access("write")
         self.sudo().access_token = str(uuid.uuid4())
 
+    def _fap_generate_invoice_pdf(self):
+        """Generate and attach the legal PDF of posted invoices that have none yet, leaving them « not sent ».
+
+        Odoo makes it when an invoice is sent; until then its portal offers a pro forma. An invoice made by the
+        customer's own approval was never sent, yet it is the invoice the customer downloads.
+        """
+        send = self.env["account.move.send"]
+        for invoice in self.filtered(lambda move: move.state == "posted" and not move.invoice_pdf_report_id):
+            was_sent = invoice.is_move_sent
+            # What « Send » would make, minus the sending itself.
+            invoices_data = {invoice: send._get_default_sending_settings(invoice, sending_methods={})}
+            send._generate_invoice_documents(invoices_data)
+            send._link_invoice_documents(invoices_data)
+            invoice.is_move_sent = was_sent
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         self.filtered(

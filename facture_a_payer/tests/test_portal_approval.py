@@ -51,6 +51,16 @@ class TestPortalApproval(FapPortalCase):
         approval = quote.message_ids.filtered(lambda m: "approved by the customer" in (m.body or ""))
         self.assertIn(self.salesperson.partner_id, approval.partner_ids)
 
+    def test_the_customer_gets_the_invoice_not_a_pro_forma(self):
+        invoice = self._make_quote()._fap_confirm_and_invoice()
+        html = self._get(invoice.get_portal_url(report_type="html")).text
+        self.assertIn(invoice.name, html)
+        self.assertNotIn("Proforma", html)
+        pdf = self._get(invoice.get_portal_url(report_type="pdf", download=True))
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        self.assertEqual(pdf.content, invoice.invoice_pdf_report_id.raw)  # the legal PDF, attached once
+        self.assertFalse(invoice.is_move_sent)
+
     def test_approving_twice_makes_no_second_invoice(self):
         quote = self._make_quote()
         self._approve(quote)
