@@ -53,7 +53,13 @@ class FapSandboxCase(HttpCase):
         A classmethod: call it from ``setUpClass`` (or from a test, through ``self``).
         """
         cls.env["ir.config_parameter"].sudo().set_param("payment_stripe_checkout.api_base", f"{cls.sandbox.url}/stripe")
-        provider = cls.env.ref("payment_stripe_checkout.payment_provider_stripe_checkout").sudo()
+        # The company's own provider (a copy is made for each company), else the module's record moved there.
+        provider = (
+            cls.env["payment.provider"]
+            .sudo()
+            .search([("code", "=", "stripe_checkout"), ("company_id", "=", cls.env.company.id)], limit=1)
+            or cls.env.ref("payment_stripe_checkout.payment_provider_stripe_checkout").sudo()
+        )
         provider.write(
             {
                 "stripe_checkout_secret_key": DEMO_SECRET_KEY,
