@@ -75,6 +75,12 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         self.assertEqual(tx.state, "cancel")
         self.assertFalse(self._payments(tx))
 
+    def test_cancel_after_paying_in_another_tab_keeps_the_payment(self):
+        tx = self._create_invoice_tx()
+        self._pay_without_returning(tx)
+        self._open_odoo(self._cancel_url(tx))  # The first tab's « back » link, clicked afterwards.
+        self.assertEqual(tx.state, "done", "a paid session cannot be expired: Odoo reads it back instead")
+
     def test_async_success_is_pending_then_done(self):
         tx = self._create_invoice_tx()
         self._pay(tx, CARD_ASYNC_SUCCESS)
