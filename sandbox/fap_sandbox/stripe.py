@@ -16,7 +16,10 @@ Webhooks (https://docs.stripe.com/webhooks): events are queued on the sandbox, e
 demo's delivery loop when Odoo does not answer 2xx.
 
 Failure injection for tests: ``outage`` (an HTTP status answered to every API call), ``latency`` (seconds to wait
-before answering an API call).
+before answering an API call). Helpers for tests: ``pay(session_id, card)`` (what the hosted page does),
+``settle_async_payments()`` (the demo runs it on a timer), ``expire(session_id)``, ``refund(payment_intent_id,
+amount)`` (a refund from Stripe's dashboard), ``send_webhooks = False`` (only record ``events``, to post them in
+another order), ``send_event(event)`` (deliver an event again), ``reset()``.
 """
 
 import hashlib
