@@ -38,7 +38,9 @@ class AccountMove(models.Model):
         self.is_move_sent = True
 
     # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
-    fap_status = fields.Selection(FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status")
+    fap_status = fields.Selection(
+        FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status"
+    )
 
     @api.depends("state", "payment_state", "invoice_date_due", "is_move_sent", "transaction_ids.state")
     def _compute_fap_status(self):
