@@ -139,6 +139,15 @@ class TestFoundationDemo(TransactionCase):
         company._assert_twilio_sid()
         self.assertEqual(company.sms_twilio_number_ids.mapped("number"), ["+15145550100"])
         self.assertEqual(company.sms_twilio_number_ids.country_id, self.env.ref("base.ca"))
+        provider = self.env["payment.provider"].search(
+            [("code", "=", "stripe_checkout"), ("company_id", "=", self.company.id)], limit=1
+        )
+        self.assertEqual((provider.state, provider.is_published), ("test", True))
+        invoice = self.env.ref("facture_a_payer.demo_invoice_posted")
+        compatible = self.env["payment.provider"]._get_compatible_providers(
+            self.company.id, invoice.partner_id.id, invoice.amount_residual, currency_id=invoice.currency_id.id
+        )
+        self.assertIn(provider, compatible, "the customer can pay the demo invoices on Stripe Checkout")
         server = self.env.ref("facture_a_payer.demo_mail_server_sandbox")
         self.assertEqual((server.smtp_host, server.smtp_port, server.smtp_encryption), ("127.0.0.1", 8025, "none"))
 
