@@ -1,3 +1,5 @@
+import socket
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -76,6 +78,20 @@ class TestSendBadInput(FapSendCase):
         self.assertEqual(self.received_sms(partner)[0]["status_history"], ["queued", "sent", "undelivered"])
         self.assertEqual(notification.notification_status, "bounce", "shown as failed in the chatter")
         self.assertEqual(notification.failure_reason, "Unreachable destination handset")
+
+    def test_email_that_cannot_be_sent_shows_in_the_chatter(self):
+        partner = self._customer("Inès Courrielle")
+        quote = self._quote(partner)
+        with socket.socket() as closed:  # a port nobody listens on: the connection is refused
+            closed.bind(("127.0.0.1", 0))
+            self.mail_server.smtp_port = closed.getsockname()[1]
+        with self.smtp_live():
+            quote.action_fap_save_and_send()
+        self.assertFalse(self.received_emails(partner))
+        [notification] = self.chatter_notifications(quote, "email")
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertTrue(notification.failure_type)
+        self.assertEqual(len(self.received_sms(partner)), 1, "the SMS still goes")
 
     def test_cancelled_quote(self):
         partner = self._customer("Yves Morin")
