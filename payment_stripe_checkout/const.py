@@ -32,6 +32,7 @@ HANDLED_WEBHOOK_EVENTS = {
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
     "charge.refunded",
+    "charge.refund.updated",  # A refund failed after it succeeded (the customer's card was closed...).
 }
 
 # https://docs.stripe.com/api/checkout/sessions/object#checkout_session_object-status and -payment_status,

@@ -91,6 +91,19 @@ class StripeCheckoutController(http.Controller):
                         "refunds.list", {"payment_intent": tx_sudo.stripe_checkout_payment_intent, "limit": 100}
                     )
                     tx_sudo._stripe_checkout_process_refunds(refunds["data"])
+            elif event["type"] == "charge.refund.updated":
+                refund_tx_sudo = tx_model.search(
+                    [
+                        ("stripe_checkout_refund_id", "=", stripe_object["id"]),
+                        ("provider_id", "in", providers_sudo.ids),
+                    ],
+                    limit=1,
+                )
+                if refund_tx_sudo:
+                    refund_tx_sudo._stripe_checkout_lock()
+                    refund_tx_sudo._process(
+                        "stripe_checkout", {"reference": refund_tx_sudo.reference, "refund": stripe_object}
+                    )
             else:
                 payment_data = {
                     "reference": stripe_object.get("client_reference_id"),

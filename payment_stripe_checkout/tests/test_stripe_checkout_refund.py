@@ -109,3 +109,14 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             second.stripe_checkout_refund_id = first.stripe_checkout_refund_id
             second.flush_recordset()
+
+    def test_refund_failing_afterwards_is_an_error(self):
+        tx = self._paid_tx()
+        refund_tx = self._refund_from_odoo(tx, 50.00)
+        self.deliver_webhooks()
+        self.assertEqual(refund_tx.state, "done")
+        self.stripe.fail_refund(refund_tx.stripe_checkout_refund_id)  # The customer's card was closed.
+        self.deliver_webhooks()  # charge.refund.updated
+        self.assertEqual(refund_tx.state, "error")
+        self.assertIn("did not go through", refund_tx.state_message)
+        self.assertEqual(tx.state, "done")

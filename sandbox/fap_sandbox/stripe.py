@@ -18,8 +18,9 @@ demo's delivery loop when Odoo does not answer 2xx.
 Failure injection for tests: ``outage`` (an HTTP status answered to every API call), ``latency`` (seconds to wait
 before answering an API call). Helpers for tests: ``pay(session_id, card)`` (what the hosted page does),
 ``settle_async_payments()`` (the demo runs it on a timer), ``expire(session_id)``, ``refund(payment_intent_id,
-amount)`` (a refund from Stripe's dashboard), ``send_webhooks = False`` (only record ``events``, to post them in
-another order), ``send_event(event)`` (deliver an event again), ``reset()``.
+amount)`` (a refund from Stripe's dashboard), ``fail_refund(refund_id)`` (a refund failing afterwards),
+``send_webhooks = False`` (only record ``events``, to post them in another order), ``send_event(event)`` (deliver
+an event again), ``reset()``.
 """
 
 import hashlib
@@ -560,6 +561,17 @@ class StripeEmulator:
             charge["amount_refunded"] += amount
             charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
             self.emit("charge.refunded", dict(charge))
+        return refund
+
+    def fail_refund(self, refund_id):
+        """A refund that fails after it succeeded (the customer's card was closed): money back on the balance."""
+        with self._lock:
+            refund = self.refunds[refund_id]
+            charge = self.charges[refund["charge"]]
+            refund.update(status="failed", failure_reason="expired_or_canceled_card")
+            charge["amount_refunded"] -= refund["amount"]
+            charge["refunded"] = False
+            self.emit("charge.refund.updated", dict(refund))
         return refund
 
     # -- events (https://docs.stripe.com/api/events/object) ------------------------------------------
