@@ -25,6 +25,8 @@ class TestMerchantScreens(FapSandboxCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
+        # The tours read English labels, whatever the database's admin speaks.
+        cls.env.ref("base.user_admin").lang = "en_US"
         cls.company.country_id = cls.env.ref("base.ca")
         cls.gst_qst = cls.env["account.chart.template"].with_company(cls.company).ref("gstqst_sale_tax_14975")
         cls.customer = cls.env["res.partner"].create(
