@@ -2,6 +2,7 @@ import threading
 import time
 
 import requests
+from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 from lxml import html
 
 from odoo import SUPERUSER_ID, api
@@ -25,9 +26,24 @@ class TestMerchantScreens(FapSandboxCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
+        admin = cls.env.ref("base.user_admin")
         # The tours read English labels, whatever the database's admin speaks.
-        cls.env.ref("base.user_admin").lang = "en_US"
-        cls.company.country_id = cls.env.ref("base.ca")
+        admin.lang = "en_US"
+        # The tours log in as admin: quotes, taxes, the SMS sender and the payment provider are in their company.
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=admin.company_id.ids))
+        if cls.company != cls.env.company:
+            cls.company = cls.env.company
+            cls.company.sudo().write(
+                {
+                    "sms_provider": "twilio",
+                    "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
+                    "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
+                    "sms_twilio_number_ids": [
+                        Command.clear(),
+                        Command.create({"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id}),
+                    ],
+                }
+            )
         cls.gst_qst = cls.env["account.chart.template"].with_company(cls.company).ref("gstqst_sale_tax_14975")
         cls.customer = cls.env["res.partner"].create(
             {
