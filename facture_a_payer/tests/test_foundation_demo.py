@@ -59,7 +59,6 @@ class TestFoundationDemo(TransactionCase):
         self.assertEqual(self.company.chart_template, "ca_2023")
         self.assertTrue(self.company.phone and self.company.email and self.company.street and self.company.zip)
         self.assertEqual(self.env.ref("base.user_admin").company_id, self.company)
-        self.assertEqual(self.env.ref("base.public_user").company_id, self.company, "the portal's header")
         with file_open("facture_a_payer/demo/demo_company_logo.png", "rb") as logo:
             self.assertEqual(self.company.logo, base64.b64encode(logo.read()), "the portal's logo")
 
