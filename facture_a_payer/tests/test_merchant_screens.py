@@ -5,7 +5,7 @@ import requests
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 from lxml import html
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
@@ -228,3 +228,58 @@ class TestMerchantScreens(FapSandboxCase):
         self.assertAlmostEqual(invoice.amount_total, 1149.75)
         self.assertEqual(invoice.fap_status, "approved")
         self.assertIn(invoice, self.env["account.move"].search([("fap_status", "=", "approved")]))
+
+
+@tagged("post_install", "-at_install")
+class TestMerchantStatus(FapSandboxCase):
+    """The badges and the status filters of « Soumissions » and « Factures »."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
+        cls.customer = cls.env["res.partner"].create({"name": "Quincaillerie Status", "email": "q@status.example"})
+        cls.product = cls.env["product.product"].create(
+            {"name": "FAP Status service", "type": "service", "list_price": 50.0}
+        )
+
+    def _quote(self):
+        return self.env["sale.order"].create(
+            {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": self.product.id})]}
+        )
+
+    def _by_status(self, model, status):
+        # « Factures » lists customer invoices only (the payment's own entry has the customer too).
+        invoices_only = [("move_type", "=", "out_invoice")] if model == "account.move" else []
+        return self.env[model].search(
+            [("partner_id", "=", self.customer.id), ("fap_status", "=", status), *invoices_only]
+        )
+
+    def test_quotes_and_invoices_are_found_by_their_badge(self):
+        draft, sent, declined, approved, paid, overdue = (self._quote() for _ in range(6))
+        sent.state = "sent"
+        declined.write({"state": "cancel", "fap_declined": True, "fap_declined_reason": "Trop cher"})
+        for order in approved | paid | overdue:
+            order.action_confirm()
+        paid_invoice, overdue_invoice = paid.invoice_ids, overdue.invoice_ids
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid_invoice.ids
+        ).create({})._create_payments()
+        # Three days past due (no payment terms: the due date is the invoice's own).
+        overdue_invoice.button_draft()
+        overdue_invoice.write(
+            {"invoice_payment_term_id": False, "invoice_date_due": fields.Date.subtract(fields.Date.today(), days=3)}
+        )
+        overdue_invoice.action_post()
+        self.env.invalidate_all()
+
+        self.assertEqual(
+            [order.fap_status for order in (draft, sent, declined, approved, paid, overdue)],
+            ["draft", "sent", "declined", "approved", "paid", "overdue"],
+        )
+        for order in (draft, sent, declined, approved, paid, overdue):
+            self.assertEqual(self._by_status("sale.order", order.fap_status), order, order.fap_status)
+        self.assertEqual(approved.invoice_ids.fap_status, "approved")
+        self.assertEqual(self._by_status("account.move", "approved"), approved.invoice_ids)
+        self.assertEqual(self._by_status("account.move", "paid"), paid_invoice)
+        self.assertEqual(self._by_status("account.move", "overdue"), overdue_invoice)
