@@ -15,12 +15,8 @@ from .common import FapSandboxCase
 CARD_SUCCESS = "4242424242424242"
 
 
-@tagged("post_install", "-at_install")
-class TestMerchantScreens(FapSandboxCase):
-    """The merchant's screens on a phone (375 × 667, touch): tours click, the books are checked after."""
-
-    browser_size = "375x667"
-    touch_enabled = True
+class MerchantCase(FapSandboxCase):
+    """What the merchant's tours need: a Québec customer, two catalogue products, quotes, a paying customer."""
 
     @classmethod
     def setUpClass(cls):
@@ -92,40 +88,8 @@ class TestMerchantScreens(FapSandboxCase):
         """The taps a tour counted (see ``reportTaps`` in merchant_tours.js)."""
         return int(self.env["ir.config_parameter"].get_param(f"facture_a_payer.test_taps.{key}", -1))
 
-    def test_merchant_sends_a_quote_with_two_catalogue_products_in_at_most_12_taps(self):
-        self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send", login="admin")
-
-        taps = self._taps("quote_sent")
-        self.assertGreater(taps, 0)
-        self.assertLessEqual(taps, 12, "from « + » to a sent quote")
-        order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
-        self.assertEqual(len(order), 1)
-        self.assertEqual(order.state, "sent")
-        self.assertEqual(order.order_line.product_id, self.heater | self.labour)
-        self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0, 1.0])
-        self.assertAlmostEqual(order.amount_untaxed, 900.0)
-        self.assertAlmostEqual(order.amount_total, 1034.78)
-        sms = [message for message in self.sandbox.twilio.messages if message["to"] == "+15145550142"]
-        self.assertEqual(len(sms), 1, "the customer got the quote's link by SMS")
-
-    def test_merchant_creates_a_customer_and_a_product_from_the_quote(self):
-        self.start_tour("/odoo/fap-quotes", "fap_merchant_new_customer_product", login="admin")
-
-        customer = self.env["res.partner"].search([("name", "=", "Boulangerie Saint-Roch")])
-        self.assertEqual(len(customer), 1)
-        self.assertEqual(customer.email, "bonjour@boulangerie.example")
-        self.assertEqual(customer._fap_get_sms_number(), "+14185550199")
-        product = self.env["product.product"].search([("name", "=", "Gâteau de noces")])
-        self.assertEqual(len(product), 1, "the new product is in the catalogue")
-        self.assertEqual((product.type, product.lst_price, product.sale_ok), ("service", 250.0, True))
-        order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
-        self.assertEqual(order.state, "draft")
-        self.assertEqual(
-            {line.product_id: line.product_uom_qty for line in order.order_line},
-            {product: 2.0, self.heater: 1.0},
-        )
-
-    def test_merchant_takes_the_payment_on_the_spot_with_the_qr_code(self):
+    def _check_payment_on_the_spot(self):
+        """« Payer » on the quote's details, the customer pays from the QR code's link: « Payée », the books."""
         provider = self.enable_stripe_checkout()
         order = self._quote("FAP-PAY-NOW")
         customer = threading.Thread(target=self._customer_pays_once_invoiced, args=(order.id, provider.id))
@@ -215,7 +179,8 @@ class TestMerchantScreens(FapSandboxCase):
         except Exception as error:  # noqa: BLE001 - reported by the test's thread
             self.customer_error = error
 
-    def test_merchant_approves_a_quote_into_an_invoice(self):
+    def _check_approval(self):
+        """« Approuver pour le client » on the details: a posted invoice, listed under « Factures »."""
         order = self._quote("FAP-APPROVE")
 
         self.start_tour("/odoo/fap-quotes", "fap_merchant_approve", login="admin")
@@ -228,6 +193,64 @@ class TestMerchantScreens(FapSandboxCase):
         self.assertAlmostEqual(invoice.amount_total, 1149.75)
         self.assertEqual(invoice.fap_status, "approved")
         self.assertIn(invoice, self.env["account.move"].search([("fap_status", "=", "approved")]))
+
+
+@tagged("post_install", "-at_install")
+class TestMerchantScreens(MerchantCase):
+    """The merchant's screens on a phone (375 × 667, touch): tours click, the books are checked after."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_merchant_sends_a_quote_with_two_catalogue_products_in_at_most_12_taps(self):
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send", login="admin")
+
+        taps = self._taps("quote_sent")
+        self.assertGreater(taps, 0)
+        self.assertLessEqual(taps, 12, "from « + » to a sent quote")
+        order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "sent")
+        self.assertEqual(order.order_line.product_id, self.heater | self.labour)
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0, 1.0])
+        self.assertAlmostEqual(order.amount_untaxed, 900.0)
+        self.assertAlmostEqual(order.amount_total, 1034.78)
+        sms = [message for message in self.sandbox.twilio.messages if message["to"] == "+15145550142"]
+        self.assertEqual(len(sms), 1, "the customer got the quote's link by SMS")
+
+    def test_merchant_creates_a_customer_and_a_product_from_the_quote(self):
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_new_customer_product", login="admin")
+
+        customer = self.env["res.partner"].search([("name", "=", "Boulangerie Saint-Roch")])
+        self.assertEqual(len(customer), 1)
+        self.assertEqual(customer.email, "bonjour@boulangerie.example")
+        self.assertEqual(customer._fap_get_sms_number(), "+14185550199")
+        product = self.env["product.product"].search([("name", "=", "Gâteau de noces")])
+        self.assertEqual(len(product), 1, "the new product is in the catalogue")
+        self.assertEqual((product.type, product.lst_price, product.sale_ok), ("service", 250.0, True))
+        order = self.env["sale.order"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(
+            {line.product_id: line.product_uom_qty for line in order.order_line},
+            {product: 2.0, self.heater: 1.0},
+        )
+
+    def test_merchant_takes_the_payment_on_the_spot_with_the_qr_code(self):
+        self._check_payment_on_the_spot()
+
+    def test_merchant_approves_a_quote_into_an_invoice(self):
+        self._check_approval()
+
+
+@tagged("post_install", "-at_install")
+class TestMerchantScreensDesktop(MerchantCase):
+    """The same screens on a desktop (Odoo's default 1366 × 768): nothing is phone-only."""
+
+    def test_merchant_takes_the_payment_on_the_spot_with_the_qr_code_on_a_desktop(self):
+        self._check_payment_on_the_spot()
+
+    def test_merchant_approves_a_quote_into_an_invoice_on_a_desktop(self):
+        self._check_approval()
 
 
 @tagged("post_install", "-at_install")
