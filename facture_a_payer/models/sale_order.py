@@ -202,6 +202,11 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "target": "new", "url": self.get_portal_url()}
 
+    def action_fap_preview_pdf(self):
+        """« Visualiser » the PDF the customer will download."""
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "new", "url": self.get_portal_url(report_type="pdf")}
+
     def action_fap_review(self):
         """« Montant total »: the summary as the customer will see it."""
         self.ensure_one()
@@ -215,8 +220,12 @@ class SaleOrder(models.Model):
     def action_fap_send_and_details(self):
         """« Enregistrer et envoyer » from the review screen, then « Détails de la soumission »."""
         self.ensure_one()
-        self.action_fap_save_and_send()
-        return self.action_fap_details()
+        sent = self.action_fap_save_and_send()
+        details = self.action_fap_details()
+        # Keep the sending's notice (« sent by email and SMS »), then show the details.
+        if sent.get("tag") == "display_notification":
+            return {**sent, "params": {**sent["params"], "next": details}}
+        return details
 
     def action_fap_close(self):
         """The ✕ of the details: back to the home screen, without a trail of breadcrumbs."""

@@ -84,9 +84,14 @@ tours.add("fap_merchant_quote_send", {
             tap(counter, ".o_fap_total_bar button[name=action_fap_review]"),
             { content: "« Réviser la soumission »", trigger: ".o_fap_review:contains(Plomberie Laval)" },
             { trigger: ".o_fap_review button[name=action_fap_preview]" },
+            { trigger: ".o_fap_review button[name=action_fap_preview_pdf]" },
             { trigger: ".o_fap_review button[name=action_fap_details]" },
             { trigger: ".o_fap_review button[name=action_fap_pay_now]" },
             tap(counter, ".o_fap_review button[name=action_fap_send_and_details]"),
+            {
+                content: "The sending's notice",
+                trigger: ".o_notification:contains(Plomberie Laval)",
+            },
             {
                 content: "« Détails de la soumission »: the quote is sent",
                 trigger: ".o_fap_details .o_fap_status:contains(Sent)",
