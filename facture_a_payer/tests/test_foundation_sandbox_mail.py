@@ -1,3 +1,7 @@
+import base64
+import smtplib
+from email.message import EmailMessage
+
 import requests
 
 from odoo.tests import tagged
@@ -42,3 +46,18 @@ class TestFoundationSandboxMail(FapSandboxCase):
         self.assertIn('<a href="/mail/0">Facture INV/1</a>', page)
         self.assertIn('name="viewport"', page)
         self.assertIn(">queued<", page)
+
+    def test_the_email_page_shows_inline_images_as_a_mail_client_does(self):
+        image = base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        )
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "shop@example.com", "client@example.com", "QR"
+        message.set_content("QR")
+        message.add_alternative('<p><img src="cid:qr-code"></p>', subtype="html")
+        message.get_payload()[1].add_related(image, "image", "png", cid="<qr-code>")
+        with smtplib.SMTP(self.sandbox.host, self.sandbox.smtp_port) as smtp:
+            smtp.send_message(message)
+        page = requests.get(f"{self.sandbox.url}/mail/0", timeout=5).text
+        self.assertIn(f'src="data:image/png;base64,{base64.b64encode(image).decode()}"', page)
+        self.assertNotIn("cid:", page)

@@ -5,6 +5,7 @@ received. Outgoing callbacks (Twilio status callbacks, Stripe webhooks) are queu
 them by itself after a short delay, tests deliver them when they choose with ``deliver_pending()``.
 """
 
+import base64
 import html
 import json
 import logging
@@ -234,7 +235,7 @@ class Sandbox:
         if request.method == "GET" and match and int(match[1]) < len(self.mail.messages):
             message = self.mail.messages[int(match[1])]
             body = message["html"] or f"<pre>{html.escape(message['text'])}</pre>"
-            return Response(200, body, "text/html; charset=utf-8")
+            return Response(200, inline_cid_images(body, message["message"]), "text/html; charset=utf-8")
         return Response.json({"error": {"message": f"Unrecognized request URL ({request.path})"}}, 404)
 
     def _handler_class(self):
@@ -410,6 +411,24 @@ def mail_links(html_body, text_body):
     else:
         links = URL_RE.findall(text_body)
     return list(dict.fromkeys(links))
+
+
+def inline_cid_images(body, message):
+    """Show ``cid:`` images (inline related parts) as a mail client does, as data URIs."""
+    images = {
+        part["Content-ID"].strip("<>"): part
+        for part in message.walk()
+        if part["Content-ID"] and part.get_content_maintype() == "image"
+    }
+
+    def data_uri(match):
+        part = images.get(match[1])
+        if not part:
+            return match[0]
+        data = base64.b64encode(part.get_payload(decode=True)).decode()
+        return f'src="data:{part.get_content_type()};base64,{data}"'
+
+    return re.sub(r'src="cid:([^"]+)"', data_uri, body)
 
 
 def parse_mail(raw):
