@@ -56,7 +56,7 @@ class TestFoundationSandboxMail(FapSandboxCase):
         message.set_content("QR")
         message.add_alternative('<p><img src="cid:qr-code"></p>', subtype="html")
         message.get_payload()[1].add_related(image, "image", "png", cid="<qr-code>")
-        with smtplib.SMTP(self.sandbox.host, self.sandbox.smtp_port) as smtp:
+        with smtplib.SMTP(self.sandbox.host, self.sandbox.smtp_port, timeout=5) as smtp:
             smtp.send_message(message)
         page = requests.get(f"{self.sandbox.url}/mail/0", timeout=5).text
         self.assertIn(f'src="data:image/png;base64,{base64.b64encode(image).decode()}"', page)
