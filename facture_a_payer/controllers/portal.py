@@ -157,6 +157,12 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
             invoice_id, access_token=access_token, report_type=report_type, **kwargs
         )
 
+    def _invoice_get_page_view_values(self, invoice, access_token, **kwargs):
+        # As the quote page does natively: the header shows the merchant's logo, not the first company's.
+        values = super()._invoice_get_page_view_values(invoice, access_token, **kwargs)
+        values["res_company"] = invoice.company_id
+        return values
+
     def _show_report(self, model, report_type, report_ref, download=False):
         # A posted customer invoice is the invoice, not a pro forma, even before Odoo sends it.
         if model._name == "account.move" and model.move_type == "out_invoice" and model.state == "posted":

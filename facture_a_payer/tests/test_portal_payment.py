@@ -71,6 +71,8 @@ class TestPortalPayment(FapPortalCase):
         response = self._get(invoice.get_portal_url())
         self.assertEqual(response.status_code, 200)
         page = lxml_html.fromstring(response.content)
+        # The merchant's logo heads the page, not the database's first company's.
+        self.assertTrue(page.xpath(f'//img[@src="/logo.png?company={self.company.id}"]'))
         self.assertTrue(page.xpath('//a[@name="fap_pay"][@data-bs-target="#pay_with"]'))
         self.assertIn("919.80", page.xpath('//*[@name="fap_amount_due"]')[0].text_content())
         self.assertTrue(page.xpath('//*[@name="fap_due_date"]'))
