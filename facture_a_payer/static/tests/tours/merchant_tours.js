@@ -102,6 +102,11 @@ tours.add("fap_merchant_quote_send", {
                 content: "Back home: the sent quote's card",
                 trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(Sent)",
             },
+            ...searchFor(counter, ".o_action_manager", "Laval"),
+            {
+                content: "The search by customer keeps only their quotes",
+                trigger: ".o_fap_kanban:not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains(Plomberie Laval))))",
+            },
         ];
     },
 });
