@@ -7,6 +7,8 @@ from odoo.fields import Domain
 
 from .sale_order import FAP_STATUS
 
+_logger = logging.getLogger(__name__)
+
 
 class AccountMove(models.Model):
     _name = "account.move"
