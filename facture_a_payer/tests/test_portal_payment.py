@@ -95,7 +95,9 @@ class TestPortalPayment(FapPortalCase):
         receipts = [m for m in self.sandbox.mail.messages if "receipt" in m["subject"].lower()]
         self.assertEqual(len(receipts), 1)
         self.assertIn("sarah@example.com", str(receipts[0]["to"]))
-        [receipt_sms] = [m for m in self.sandbox.twilio.messages if invoice.name in m["body"] and "received" in m["body"]]
+        [receipt_sms] = [
+            m for m in self.sandbox.twilio.messages if invoice.name in m["body"] and "received" in m["body"]
+        ]
         # The amount without no-break spaces: one of them would make the SMS UCS-2 and cost twice as much.
         self.assertIn(invoice._fap_get_sms_amount(), receipt_sms["body"])
         self.assertNotIn("\u00a0", receipt_sms["body"])
