@@ -25,17 +25,7 @@ class FapSandboxCase(HttpCase):
         cls.addClassCleanup(cls.sandbox.stop)
         cls.env["ir.config_parameter"].set_param(TWILIO_API_URL_PARAM, f"{cls.sandbox.url}/twilio")
         cls.company = cls.env.company
-        cls.company.sudo().write(
-            {
-                "sms_provider": "twilio",
-                "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
-                "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
-                "sms_twilio_number_ids": [
-                    Command.clear(),
-                    Command.create({"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id}),
-                ],
-            }
-        )
+        cls.wire_twilio(cls.company)
         cls.env["ir.mail_server"].search([]).active = False
         cls.mail_server = cls.env["ir.mail_server"].create(
             {
@@ -70,6 +60,21 @@ class FapSandboxCase(HttpCase):
             }
         )
         return provider
+
+    @classmethod
+    def wire_twilio(cls, company):
+        """Send the company's SMS through the sandbox's Twilio, as the demo's sender number."""
+        company.sudo().write(
+            {
+                "sms_provider": "twilio",
+                "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
+                "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
+                "sms_twilio_number_ids": [
+                    Command.clear(),
+                    Command.create({"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id}),
+                ],
+            }
+        )
 
     def deliver_callbacks(self):
         """Post the callbacks the sandbox owes to Odoo (Twilio status, Stripe webhooks), in order.

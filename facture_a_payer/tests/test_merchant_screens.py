@@ -2,7 +2,6 @@ import threading
 import time
 
 import requests
-from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 from lxml import html
 
 from odoo import SUPERUSER_ID, api, fields
@@ -29,17 +28,7 @@ class MerchantCase(FapSandboxCase):
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=admin.company_id.ids))
         if cls.company != cls.env.company:
             cls.company = cls.env.company
-            cls.company.sudo().write(
-                {
-                    "sms_provider": "twilio",
-                    "sms_twilio_account_sid": DEMO_ACCOUNT_SID,
-                    "sms_twilio_auth_token": DEMO_AUTH_TOKEN,
-                    "sms_twilio_number_ids": [
-                        Command.clear(),
-                        Command.create({"number": DEMO_NUMBERS[0], "country_id": cls.env.ref("base.ca").id}),
-                    ],
-                }
-            )
+            cls.wire_twilio(cls.company)
         cls.gst_qst = cls.env["account.chart.template"].with_company(cls.company).ref("gstqst_sale_tax_14975")
         cls.customer = cls.env["res.partner"].create(
             {
