@@ -3,7 +3,7 @@ import io
 
 import qrcode
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -68,37 +68,36 @@ class FactureAPayerDocument(models.AbstractModel):
         """The button « Enregistrer et envoyer »: send now, by the customer's channels."""
         self.ensure_one()
         sent = self._fap_send()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(document)s sent to %(customer)s by %(channels)s.",
-                    document=self.display_name,
-                    customer=self.partner_id.display_name,
-                    channels=self.env._(" and ").join(sent),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return self._fap_notification(
+            "success",
+            self.env._(
+                "%(document)s sent to %(customer)s by %(channels)s.",
+                document=self.display_name,
+                customer=self.partner_id.display_name,
+                channels=self.env._(" and ").join(sent),
+            ),
+        )
 
     def action_fap_mass_send(self):
         """Mass action of the lists: queue the documents, the cron sends them in the background."""
         self.check_access("write")
         job = self.env["facture_a_payer.send.job"].sudo()._fap_enqueue(self)
+        return self._fap_notification(
+            "info",
+            self.env._(
+                "%(count)s documents will be sent in the background; the column « Sending » shows their "
+                "progress and failures.",
+                count=job.total_count,
+            ),
+        )
+
+    @api.model
+    def _fap_notification(self, kind, message):
+        """A notification toast, then a reload so the form shows the new state."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._(
-                    "%(count)s documents will be sent in the background; the column « Sending » shows their "
-                    "progress and failures.",
-                    count=job.total_count,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
+            "params": {"type": kind, "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
         }
 
     def _fap_send(self):
