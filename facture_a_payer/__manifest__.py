@@ -26,6 +26,7 @@
         "views/product_product_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/facture_a_payer_send_job_views.xml",
         "views/facture_a_payer_menus.xml",
         "data/receipt_templates.xml",
         "views/sale_portal_templates.xml",

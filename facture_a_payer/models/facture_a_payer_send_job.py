@@ -26,6 +26,42 @@ class FactureAPayerSendJob(models.Model):
     total_count = fields.Integer(readonly=True)
     sent_count = fields.Integer(readonly=True)
     failed_count = fields.Integer(readonly=True)
+    progress = fields.Float(compute="_compute_progress", help="Share of the documents handled, in percent")
+
+    @api.depends("total_count", "sent_count", "failed_count")
+    def _compute_progress(self):
+        for job in self:
+            handled = job.sent_count + job.failed_count
+            job.progress = 100.0 * handled / job.total_count if job.total_count else 100.0
+
+    @api.depends_context("lang", "tz")
+    def _compute_display_name(self):
+        for job in self:
+            documents = self.env._("quotes") if job.res_model == "sale.order" else self.env._("invoices")
+            job.display_name = self.env._(
+                "%(count)s %(documents)s queued on %(date)s",
+                count=job.total_count,
+                documents=documents,
+                date=fields.Datetime.context_timestamp(job, job.create_date).strftime("%Y-%m-%d %H:%M"),
+            )
+
+    def action_fap_open_documents(self, failed_only=False):
+        """The documents of this sending (or only those that failed), in the app's list."""
+        self.ensure_one()
+        domain = [("fap_send_job_id", "=", self.id)]
+        if failed_only:
+            domain.append(("fap_send_state", "=", "failed"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.display_name,
+            "res_model": self.res_model,
+            "view_mode": "list,form",
+            "domain": domain,
+            "context": {"create": False},
+        }
+
+    def action_fap_open_failed(self):
+        return self.action_fap_open_documents(failed_only=True)
 
     @api.model
     def _fap_enqueue(self, documents):

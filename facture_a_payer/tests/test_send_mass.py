@@ -37,6 +37,7 @@ class TestSendMass(FapSendCase):
             "the cron is triggered, the merchant's screen does not wait",
         )
         self.assertEqual(len(self.sandbox.twilio.messages), self.sent_before[1], "nothing sent while queuing")
+        self.assertEqual(job.progress, 0.0)
 
         with self.smtp_live():
             commits = self.run_cron()
@@ -76,6 +77,13 @@ class TestSendMass(FapSendCase):
         self.assertIn("cancelled", cancelled.fap_send_error)
         job = good.fap_send_job_id
         self.assertEqual((job.state, job.sent_count, job.failed_count), ("done", 1, 3))
+        # « Envois groupés » shows the sending done, and opens exactly the documents that failed.
+        self.assertEqual(job.progress, 100.0)
+        failed = job.action_fap_open_failed()
+        self.assertEqual(self.env["sale.order"].search(failed["domain"]), unreachable | bad_phone | cancelled)
+        self.assertEqual(self.env["sale.order"].search(job.action_fap_open_documents()["domain"]), quotes)
+        self.assertIn("4 quotes queued on", job.display_name)
+        self.assertIn("4 soumissions mises en file le", job.with_context(lang="fr_CA").display_name)
         # Sending one again from its form clears the failure.
         bad_phone.partner_id.phone = "514 555 0777"
         with self.smtp_live():
