@@ -26,21 +26,26 @@ class TestPortalPayment(FapPortalCase):
         self._approve(quote)
         return quote, quote.invoice_ids
 
-    def _start_payment(self, invoice, amount=None):
-        """What « Payer la facture » does: create the transaction; return its processing values."""
-        answer = self._rpc(
-            f"/invoice/transaction/{invoice.id}",
+    def _start_transaction(self, route, document, amount):
+        """What the portal's payment form posts to ``route``: create the transaction, return the answer."""
+        return self._rpc(
+            route,
             {
-                "access_token": invoice.access_token,
+                "access_token": document.access_token,
                 "provider_id": self.provider.id,
                 "payment_method_id": self.provider.payment_method_ids[:1].id,
                 "token_id": None,
-                "amount": amount if amount is not None else invoice.amount_residual,
+                "amount": amount,
                 "flow": "redirect",
                 "tokenization_requested": False,
-                "landing_route": invoice.get_portal_url(),
+                "landing_route": document.get_portal_url(),
             },
         )
+
+    def _start_payment(self, invoice, amount=None):
+        """What « Payer la facture » does: create the transaction; return its processing values."""
+        amount = amount if amount is not None else invoice.amount_residual
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, amount)
         self.assertIn("result", answer, answer)
         return answer["result"]
 
@@ -157,19 +162,7 @@ class TestPortalPayment(FapPortalCase):
         # The native path: a quote that asks for payment, paid from a payment link before any approval.
         self.env["ir.config_parameter"].set_param("sale.automatic_invoice", True)
         quote = self._make_quote(require_payment=True, prepayment_percent=1.0)
-        answer = self._rpc(
-            f"/my/orders/{quote.id}/transaction",
-            {
-                "access_token": quote.access_token,
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "token_id": None,
-                "amount": 1.0,
-                "flow": "redirect",
-                "tokenization_requested": False,
-                "landing_route": quote.get_portal_url(),
-            },
-        )
+        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 1.0)
         page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
         returned = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
         self.env.flush_all()
@@ -182,18 +175,6 @@ class TestPortalPayment(FapPortalCase):
     def test_a_paid_invoice_cannot_be_paid_again(self):
         _quote, invoice = self._approved_invoice()
         self._pay(invoice)
-        answer = self._rpc(
-            f"/invoice/transaction/{invoice.id}",
-            {
-                "access_token": invoice.access_token,
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "token_id": None,
-                "amount": invoice.amount_total,
-                "flow": "redirect",
-                "tokenization_requested": False,
-                "landing_route": invoice.get_portal_url(),
-            },
-        )
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, invoice.amount_total)
         self.assertEqual(answer["error"]["data"]["message"], "The access token is invalid.")
         self.assertEqual(len(invoice.transaction_ids), 1)
