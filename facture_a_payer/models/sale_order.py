@@ -242,14 +242,7 @@ class SaleOrder(models.Model):
         invoice = self.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
         if not invoice:
             return self.action_fap_details()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoice"),
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "views": [(self.env.ref("facture_a_payer.account_move_view_form_fap").id, "form")],
-            "target": "current",
-        }
+        return invoice.action_fap_open()
 
     def action_fap_pay_now(self):
         """« Payer »: the customer in front of the merchant pays the invoice on their phone.
