@@ -1,8 +1,21 @@
 from odoo.addons.payment.const import SENSITIVE_KEYS as PAYMENT_SENSITIVE_KEYS
 
 # https://docs.stripe.com/keys: secret keys and webhook signing secrets never reach the logs.
-SENSITIVE_KEYS = {"api_key", "stripe_checkout_secret_key", "stripe_checkout_webhook_secret"}
-PAYMENT_SENSITIVE_KEYS.update(SENSITIVE_KEYS)
+SECRET_KEYS = {"api_key", "stripe_checkout_secret_key", "stripe_checkout_webhook_secret"}
+PAYMENT_SENSITIVE_KEYS.update(SECRET_KEYS)
+# Nor do the customer's personal data and card details that Stripe's objects carry (this module's logs only).
+SENSITIVE_KEYS = SECRET_KEYS | {
+    "address",
+    "billing_details",
+    "customer_details",
+    "customer_email",
+    "email",
+    "fingerprint",
+    "last4",
+    "payment_method_details",
+    "phone",
+    "shipping_details",
+}
 
 # https://docs.stripe.com/api/versioning: the version this module is written and tested against.
 API_VERSION = "2026-10-28.endive"

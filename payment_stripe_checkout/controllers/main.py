@@ -1,7 +1,5 @@
-import pprint
-
 import stripe
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -35,7 +33,7 @@ class StripeCheckoutController(http.Controller):
             # Stripe is unreachable: the transaction keeps its state and the webhook settles it.
             _logger.warning("Could not read the Checkout Session of %s on the customer's return.", tx_sudo.reference)
         else:
-            self._process_session(tx_sudo, session)
+            self._process_session(tx_sudo, session, read_back=True)
         return request.redirect("/payment/status")
 
     @http.route(_cancel_url, type="http", auth="public", methods=["GET"], save_session=False)
@@ -58,29 +56,40 @@ class StripeCheckoutController(http.Controller):
             except ValidationError:
                 _logger.warning("Could not read the Checkout Session of %s on cancellation.", tx_sudo.reference)
         if session:
-            self._process_session(tx_sudo, session)
+            self._process_session(tx_sudo, session, read_back=True)
         return request.redirect("/payment/status")
 
     @http.route(_webhook_url, type="http", auth="public", methods=["POST"], csrf=False)
     def stripe_checkout_webhook(self):
         """Process an event sent by Stripe, once its signature is verified on the raw body.
 
-        :return: A JSON acknowledgement; 403 for an unverified event, 503 when Stripe must retry.
+        A Checkout Session's event only says which transaction to look at: unless the transaction is
+        already done, the session is read back from Stripe and the transaction settled from it.
+
+        :return: A JSON acknowledgement; 403 for an unverified event, 400 for a malformed one, 503 when
+                 Stripe must retry.
         """
         providers_sudo, event = self._verify_event(
             request.httprequest.get_data(), request.httprequest.headers.get("Stripe-Signature")
         )
-        _logger.info("Stripe event %s (%s) received:\n%s", event["id"], event["type"], pprint.pformat(event))
+        stripe_object = self._check_event_shape(event)
+        # Only ids: the event carries the customer's name, email and address.
+        _logger.info(
+            "Stripe event %s (%s) received for %s %s.",
+            event["id"],
+            event["type"],
+            stripe_object.get("object"),
+            stripe_object.get("id"),
+        )
         if event["type"] not in const.HANDLED_WEBHOOK_EVENTS:
             return request.make_json_response({"received": True})
 
-        stripe_object = event["data"]["object"]
         tx_model = request.env["payment.transaction"].sudo()
         try:
             if event["type"] == "charge.refunded":
                 tx_sudo = tx_model.search(
                     [
-                        ("stripe_checkout_payment_intent", "=", stripe_object["payment_intent"]),
+                        ("stripe_checkout_payment_intent", "=", stripe_object.get("payment_intent") or False),
                         ("provider_id", "in", providers_sudo.ids),
                         ("operation", "!=", "refund"),
                     ],
@@ -104,18 +113,11 @@ class StripeCheckoutController(http.Controller):
                     refund_tx_sudo._process(
                         "stripe_checkout", {"reference": refund_tx_sudo.reference, "refund": stripe_object}
                     )
-            else:
-                payment_data = {
-                    "reference": stripe_object.get("client_reference_id"),
-                    "session": stripe_object,
-                    "event_type": event["type"],
-                }
-                tx_sudo = tx_model._search_by_reference("stripe_checkout", payment_data)
-                if tx_sudo and tx_sudo.provider_id in providers_sudo:
-                    if event["type"] == "checkout.session.async_payment_failed":
-                        # The event does not say why; the payment intent does.
-                        stripe_object = tx_sudo._stripe_checkout_fetch_session()
-                    self._process_session(tx_sudo, stripe_object, event_type=event["type"])
+            elif isinstance(reference := stripe_object.get("client_reference_id"), str):
+                tx_sudo = tx_model._search_by_reference("stripe_checkout", {"reference": reference})
+                if tx_sudo and tx_sudo.provider_id in providers_sudo and tx_sudo.state != "done":
+                    session = tx_sudo._stripe_checkout_fetch_session()
+                    self._process_session(tx_sudo, session, event_type=event["type"], read_back=True)
         except ValidationError:
             _logger.exception("Could not process Stripe event %s; Stripe will send it again.", event["id"])
             return request.make_json_response({"received": False}, status=503)
@@ -132,10 +134,26 @@ class StripeCheckoutController(http.Controller):
         return tx_sudo
 
     @staticmethod
-    def _process_session(tx_sudo, session, event_type=None):
+    def _check_event_shape(event):
+        """Return the event's object; a signed body without the fields of an event is refused with 400."""
+        data = event.get("data") if isinstance(event, dict) else None
+        stripe_object = data.get("object") if isinstance(data, dict) else None
+        if not (
+            isinstance(stripe_object, dict)
+            and isinstance(event.get("id"), str)
+            and isinstance(event.get("type"), str)
+            and isinstance(stripe_object.get("id", ""), str)
+        ):
+            _logger.warning("Refused a signed Stripe event that is not shaped as an event.")
+            raise BadRequest()
+        return stripe_object
+
+    @staticmethod
+    def _process_session(tx_sudo, session, event_type=None, read_back=False):
         tx_sudo._stripe_checkout_lock()
         tx_sudo._process(
-            "stripe_checkout", {"reference": tx_sudo.reference, "session": session, "event_type": event_type}
+            "stripe_checkout",
+            {"reference": tx_sudo.reference, "session": session, "event_type": event_type, "read_back": read_back},
         )
 
     @staticmethod
@@ -150,6 +168,7 @@ class StripeCheckoutController(http.Controller):
                  Stripe account serves several), and the event.
         :rtype: tuple(payment.provider, dict)
         :raise Forbidden: If no configured secret verifies the signature, or it is too old.
+        :raise BadRequest: If the signed body is not a Stripe event.
         """
         providers_sudo = (
             request.env["payment.provider"]
@@ -160,13 +179,15 @@ class StripeCheckoutController(http.Controller):
         reason = "no webhook signing secret is configured"
         for secret in secrets:
             try:
-                event = stripe.Webhook.construct_event(payload, signature, secret, const.WEBHOOK_TOLERANCE)
+                stripe.WebhookSignature.verify_header(payload, signature, secret, const.WEBHOOK_TOLERANCE)
             except stripe.SignatureVerificationError as error:
                 reason = error
                 continue
-            except ValueError as error:  # Not JSON, though signed.
-                reason = error
-                break
-            return providers_sudo.filtered(lambda p, s=secret: utils.get_webhook_secret(p) == s), event.to_dict()
+            try:
+                event = stripe.Webhook.construct_event(payload, signature, secret, const.WEBHOOK_TOLERANCE).to_dict()
+            except (ValueError, TypeError, AttributeError) as error:  # Signed, but not an event.
+                _logger.warning("Refused a signed Stripe event that is not an event: %s", error)
+                raise BadRequest() from error
+            return providers_sudo.filtered(lambda p, s=secret: utils.get_webhook_secret(p) == s), event
         _logger.warning("Refused a Stripe event: %s", reason)
         raise Forbidden()

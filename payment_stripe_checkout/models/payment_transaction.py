@@ -5,6 +5,7 @@ from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL, hmac
 from odoo.tools.urls import urljoin
 
@@ -40,6 +41,13 @@ class PaymentTransaction(models.Model):
         if self.provider_code != "stripe_checkout":
             return super()._get_specific_rendering_values(processing_values)
 
+        # One open session per document: a second tab or the Back button must not leave two payable pages.
+        siblings = self._stripe_checkout_close_sibling_sessions()
+        if siblings.filtered(lambda tx: tx.state in ("pending", "authorized", "done")):
+            self._set_error(
+                self.env._("This payment was already made a moment ago, in another window. Reload the page to see it.")
+            )
+            return {}
         try:
             session = self.provider_id._stripe_checkout_call(
                 "checkout.sessions.create",
@@ -91,6 +99,53 @@ class PaymentTransaction(models.Model):
                 return ", ".join(self[field_name].mapped("name"))
         return self.reference
 
+    def _stripe_checkout_get_sibling_transactions(self):
+        """Return the other payments of the same invoices or orders still waiting on an open Checkout Session."""
+        self.ensure_one()
+        documents = [
+            Domain(field_name, "in", self[field_name].ids)
+            for field_name in ("invoice_ids", "sale_order_ids")
+            if field_name in self._fields and self[field_name]
+        ]
+        if not documents:
+            return self.browse()
+        return self.search(
+            Domain.OR(documents)
+            & Domain(
+                [
+                    ("id", "!=", self.id),
+                    ("provider_code", "=", "stripe_checkout"),
+                    ("operation", "!=", "refund"),
+                    ("state", "=", "draft"),
+                    ("provider_reference", "!=", False),
+                ]
+            )
+        )
+
+    def _stripe_checkout_close_sibling_sessions(self):
+        """Expire the open sessions of the sibling transactions; return the siblings, settled from Stripe.
+
+        A sibling that the customer paid meanwhile cannot be expired: its session is read back and
+        processed, so that the caller sees it done (or pending) instead of opening one more page.
+        Stripe being unreachable leaves the siblings as they are: a payment landing on one of them
+        all the same is a duplicate, which is refunded (see `facture_a_payer`).
+        """
+        siblings = self._stripe_checkout_get_sibling_transactions()
+        for sibling in siblings:
+            try:
+                session = sibling.provider_id._stripe_checkout_call(
+                    "checkout.sessions.expire", sibling.provider_reference, reference=sibling.reference
+                )
+            except ValidationError:
+                try:
+                    session = sibling._stripe_checkout_fetch_session()
+                except ValidationError:
+                    _logger.warning("Could not close the Checkout Session of %s.", sibling.reference)
+                    continue
+            sibling._stripe_checkout_lock()
+            sibling._process("stripe_checkout", {"reference": sibling.reference, "session": session, "read_back": True})
+        return siblings
+
     def _stripe_checkout_access_token(self):
         """Sign the reference in the return and cancel URLs (works outside a request too)."""
         return hmac(self.env(su=True), "payment_stripe_checkout", self.reference)
@@ -126,14 +181,18 @@ class PaymentTransaction(models.Model):
             return super()._send_refund_request()
 
         source_tx = self.source_transaction_id
+        params = {
+            "payment_intent": source_tx.stripe_checkout_payment_intent,
+            "amount": payment_utils.to_minor_currency_units(-self.amount, self.currency_id),
+            "metadata": {const.REFUND_METADATA_KEY: self.reference},
+        }
+        # https://docs.stripe.com/api/refunds/create#create_refund-reason, e.g. "duplicate".
+        if reason := self.env.context.get("stripe_checkout_refund_reason"):
+            params["reason"] = reason
         try:
             refund = self.provider_id._stripe_checkout_call(
                 "refunds.create",
-                {
-                    "payment_intent": source_tx.stripe_checkout_payment_intent,
-                    "amount": payment_utils.to_minor_currency_units(-self.amount, self.currency_id),
-                    "metadata": {const.REFUND_METADATA_KEY: self.reference},
-                },
+                params,
                 options={"idempotency_key": payment_utils.generate_idempotency_key(self, scope="refund")},
                 reference=self.reference,
             )
@@ -171,6 +230,47 @@ class PaymentTransaction(models.Model):
             refund_tx._process("stripe_checkout", {"reference": refund_tx.reference, "refund": refund})
 
     # === BUSINESS METHODS - PROCESSING === #
+
+    def _process(self, provider_code, payment_data):
+        """Override of `payment` to let Stripe's own word settle a transaction left in error.
+
+        Odoo stops on a transaction in error; an event with a wrong amount (or a failure Stripe later
+        recovered from) would then hide the genuine payment for ever. A session read back from Stripe
+        (`read_back`) is the source of truth: the transaction is processed again from it, and a
+        mismatch in it puts the transaction back in error.
+        """
+        if provider_code == "stripe_checkout" and self and payment_data.get("read_back") and self.state == "error":
+            self.ensure_one()
+            if self.operation != "refund":
+                self._log_message_on_linked_documents(
+                    self.env._(
+                        "The payment %(ref)s was in error (%(error)s); it is settled again from Stripe's records.",
+                        ref=self._get_html_link(),
+                        error=self.state_message or "",
+                    )
+                )
+                self._update_state(("error",), "draft", self.state_message)
+        return super()._process(provider_code, payment_data)
+
+    def _validate_amount(self, payment_data):
+        """Override of `payment` to report a mismatched payment where people look, not only in the log."""
+        was_error = self.state == "error"
+        super()._validate_amount(payment_data)
+        if self.provider_code == "stripe_checkout" and self.state == "error" and not was_error:
+            self._stripe_checkout_report_mismatch()
+
+    def _stripe_checkout_report_mismatch(self):
+        """Tell the people following the paid documents that Stripe's amount does not match.
+
+        A hook: `facture_a_payer` also gives the accountant an activity on the invoice.
+        """
+        self._log_message_on_linked_documents(
+            self.env._(
+                "The payment %(ref)s was not recorded: %(reason)s Check it in Stripe's dashboard.",
+                ref=self._get_html_link(),
+                reason=self.state_message,
+            )
+        )
 
     @api.model
     def _extract_reference(self, provider_code, payment_data):
@@ -224,7 +324,9 @@ class PaymentTransaction(models.Model):
         elif status in const.STATUS_MAPPING["pending"]:
             self._set_pending()
         elif status in const.STATUS_MAPPING["done"]:
-            self._set_done()
+            if self._set_done():
+                # Paid: the other pages still open for the same documents must not take the money again.
+                self._stripe_checkout_close_sibling_sessions()
         elif status in const.STATUS_MAPPING["cancel"]:
             self._set_canceled(state_message=self.env._("The payment session expired before the customer paid."))
         else:

@@ -15,8 +15,9 @@ Webhooks (https://docs.stripe.com/webhooks): events are queued on the sandbox, e
 (``Stripe-Signature: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload" with the webhook secret>``), and retried by the
 demo's delivery loop when Odoo does not answer 2xx.
 
-Failure injection for tests: ``outage`` (an HTTP status answered to every API call), ``latency`` (seconds to wait
-before answering an API call). Helpers for tests: ``pay(session_id, card)`` (what the hosted page does),
+Failure injection for tests: ``outage`` (an HTTP status answered to every API call), ``fail(method, path, status,
+times)`` (an HTTP status answered to the next calls of one route only), ``latency`` (seconds to wait before answering
+an API call). Helpers for tests: ``pay(session_id, card)`` (what the hosted page does),
 ``settle_async_payments()`` (the demo runs it on a timer), ``expire(session_id)``, ``refund(payment_intent_id,
 amount)`` (a refund from Stripe's dashboard), ``fail_refund(refund_id)`` (a refund failing afterwards),
 ``send_webhooks = False`` (only record ``events``, to post them in another order), ``send_event(event)`` (deliver
@@ -147,6 +148,7 @@ class StripeEmulator:
         self._idempotency = {}
         self._settlements = []
         self.outage = None
+        self._failures = []
         self.latency = 0
         # False: events are only recorded (``events``), for a test that posts them itself in its own order.
         self.send_webhooks = True
@@ -160,9 +162,24 @@ class StripeEmulator:
             self.events.clear()
             self.requests.clear()
             self._settlements.clear()
+            self._failures.clear()
             self.outage = None
             self.latency = 0
             self.send_webhooks = True
+
+    def fail(self, method, path_pattern, status=503, times=1):
+        """Answer the next ``times`` calls of ``method`` on a path matching ``path_pattern`` (a regular
+        expression, e.g. ``r"/v1/checkout/sessions/\\w+/expire"``) with an error of that HTTP status."""
+        with self._lock:
+            self._failures.append({"method": method, "path": re.compile(path_pattern), "status": status, "left": times})
+
+    def _injected_failure(self, method, path):
+        with self._lock:
+            for failure in self._failures:
+                if failure["left"] > 0 and failure["method"] == method and failure["path"].fullmatch(path):
+                    failure["left"] -= 1
+                    return _error(failure["status"], "Stripe is temporarily unavailable.", "api_error")
+        return None
 
     @property
     def webhook_url(self):
@@ -181,6 +198,8 @@ class StripeEmulator:
     def _api(self, request, path):
         if self.outage:
             return _error(self.outage, "Stripe is temporarily unavailable.", "api_error")
+        if failure := self._injected_failure(request.method, path):
+            return failure
         header = request.headers.get("Authorization") or ""
         if not hmac.compare_digest(header, f"Bearer {self.secret_key}"):
             shown = header[7:][:8] + "*" * 4 if header.startswith("Bearer ") else ""
@@ -537,9 +556,14 @@ class StripeEmulator:
                 f"on charge ({self._format_amount(remaining, charge['currency'])})",
                 param="amount",
             )
-        return Response.json(self.refund(intent["id"], amount, metadata=params.get("metadata") or {}))
+        reason = params.get("reason")
+        if reason not in (None, "duplicate", "fraudulent", "requested_by_customer"):
+            return _error(
+                400, "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer", param="reason"
+            )
+        return Response.json(self.refund(intent["id"], amount, metadata=params.get("metadata") or {}, reason=reason))
 
-    def refund(self, payment_intent_id, amount=None, metadata=None):
+    def refund(self, payment_intent_id, amount=None, metadata=None, reason=None):
         """Refund a payment (also what a refund from Stripe's dashboard does)."""
         with self._lock:
             intent = self.payment_intents[payment_intent_id]
@@ -554,7 +578,7 @@ class StripeEmulator:
                 "currency": charge["currency"],
                 "metadata": metadata or {},
                 "payment_intent": intent["id"],
-                "reason": None,
+                "reason": reason,
                 "status": "succeeded",
             }
             self.refunds[refund["id"]] = refund
