@@ -4,6 +4,8 @@ Every route answers a missing document, a forged, missing or revoked token and (
 document the same way, so that ids cannot be probed. Amounts always come from the document on the server.
 """
 
+from werkzeug.exceptions import BadRequest
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
@@ -36,6 +38,74 @@ def _invalid_access():
     return ValidationError(request.env._("The access token is invalid."))
 
 
+# A reason longer than this is cut (with a notice): the chatter is not a file store.
+DECLINE_REASON_MAX_LENGTH = 2000
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_transaction_kwargs(kwargs):
+    """Refuse the parameters the payment form never sends: a validation (it pays nothing), non-numbers.
+
+    :raise BadRequest: For malformed parameters.
+    """
+    if kwargs.get("is_validation"):
+        raise BadRequest(request.env._("A payment of this document cannot be a validation."))
+    if kwargs.get("amount") is not None and not _is_number(kwargs["amount"]):
+        raise BadRequest(request.env._("The amount must be a number."))
+    for key in ("provider_id", "payment_method_id", "token_id"):
+        if kwargs.get(key) is not None and (not isinstance(kwargs[key], int) or isinstance(kwargs[key], bool)):
+            raise BadRequest(request.env._("The parameter %(name)s must be an id.", name=key))
+
+
+def _check_offered(document_sudo, partner_sudo, amount, kwargs, **context):
+    """Refuse a provider, payment method or token that the document's page does not offer.
+
+    Only what Odoo offers there is accepted: enabled providers of the document's company, compatible with the
+    partner, the amount and the currency — else the money would land in another company's account.
+
+    :param document_sudo: The sudoed invoice or order.
+    :param partner_sudo: The sudoed partner paying (the document's when logged out).
+    :param float amount: The amount the transaction will have.
+    :param dict kwargs: The route's parameters.
+    :param context: Extra criteria of `_get_compatible_providers` (e.g. ``sale_order_id``).
+    :raise ValidationError: For a provider, method or token not offered on the page.
+    """
+    providers_sudo = (
+        request.env["payment.provider"]
+        .sudo()
+        ._get_compatible_providers(
+            document_sudo.company_id.id,
+            partner_sudo.id,
+            amount,
+            currency_id=document_sudo.currency_id.id,
+            **context,
+        )
+    )
+    if kwargs.get("flow") == "token":
+        token_sudo = request.env["payment.token"].sudo().browse(kwargs.get("token_id")).exists()
+        offered = token_sudo and token_sudo in request.env["payment.token"].sudo()._get_available_tokens(
+            providers_sudo.ids, partner_sudo.id
+        )
+        offered = offered and token_sudo.provider_id.id == kwargs.get("provider_id", token_sudo.provider_id.id)
+    else:
+        methods_sudo = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids, partner_sudo.id, currency_id=document_sudo.currency_id.id
+            )
+        )
+        offered = kwargs.get("provider_id") in providers_sudo.ids and (
+            kwargs.get("payment_method_id")
+            in methods_sudo.filtered(lambda m: kwargs["provider_id"] in m.provider_ids.ids).ids
+        )
+    if not offered:
+        raise ValidationError(request.env._("This payment method is not available for this document."))
+
+
 class FapSalePortal(sale_portal.CustomerPortal):
     @http.route()
     def portal_order_page(self, order_id, report_type=None, access_token=None, **kwargs):
@@ -63,6 +133,8 @@ class FapSalePortal(sale_portal.CustomerPortal):
     @http.route()
     def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
         access_token = access_token or request.httprequest.args.get("access_token")
+        if any(value is not None and not isinstance(value, str) for value in (access_token, name, signature)):
+            return {"error": request.env._("Invalid order.")}
         try:
             order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
         except (AccessError, MissingError):
@@ -98,7 +170,14 @@ class FapSalePortal(sale_portal.CustomerPortal):
             return request.redirect(order_sudo.get_portal_url(query_string="&message=cant_reject"))
         # Natively only a quote awaiting a signature can be declined, and only with a message: here always,
         # the reason being optional.
-        order_sudo._fap_decline((decline_message or "").strip())
+        reason = (decline_message or "").strip()
+        if len(reason) > DECLINE_REASON_MAX_LENGTH:
+            reason = request.env._(
+                "%(reason)s… (cut: the customer wrote %(count)s characters)",
+                reason=reason[:DECLINE_REASON_MAX_LENGTH],
+                count=len(reason),
+            )
+        order_sudo._fap_decline(reason)
         return request.redirect(order_sudo.get_portal_url())
 
 
@@ -112,9 +191,12 @@ class FapSalePaymentPortal(sale_portal.PaymentPortal):
         if not order_sudo._has_to_be_paid():
             raise _invalid_access()
         # The amount is the order's, or the down payment it asks for: never the one the browser sent.
+        _check_transaction_kwargs(kwargs)
         allowed = {order_sudo.amount_total, order_sudo._get_prepayment_required_amount()}
         if kwargs.get("amount") not in allowed:
             kwargs["amount"] = order_sudo.amount_total
+        partner_sudo = order_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
+        _check_offered(order_sudo, partner_sudo, kwargs["amount"], kwargs, sale_order_id=order_sudo.id)
         return super().portal_order_transaction(order_id, access_token, **kwargs)
 
 
@@ -129,9 +211,12 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
             raise _invalid_access()
         # The amount due, or the next installment Odoo offers: never the one the browser sent.
         payment_values = invoice_sudo._get_invoice_next_payment_values()
+        _check_transaction_kwargs(kwargs)
         allowed = {payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")} - {None}
         if kwargs.get("amount") not in allowed:
             kwargs["amount"] = invoice_sudo.amount_residual
+        partner_sudo = invoice_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
+        _check_offered(invoice_sudo, partner_sudo, kwargs["amount"], kwargs)
         return super().invoice_transaction(invoice_id, access_token, **kwargs)
 
 

@@ -1,16 +1,29 @@
-from odoo import models
+import logging
+
+from odoo import SUPERUSER_ID, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
 
+    fap_duplicate = fields.Boolean(
+        string="Duplicate payment",
+        readonly=True,
+        copy=False,
+        help="A payment of invoices that were already paid (two payment pages paid at once): refunded automatically.",
+    )
+
     def _invoice_sale_orders(self):
         # Odoo's automatic invoicing (`sale.automatic_invoice`) finds nothing left to invoice on an order our
         # approval already invoiced and then links the transaction to no invoice at all: link it to the order's
-        # open invoice instead, so that the payment is reconciled with it.
+        # open invoice instead, so that the payment is reconciled with it. Only for orders of our approvals: an
+        # order invoiced by hand elsewhere in Odoo keeps Odoo's behaviour.
         res = super()._invoice_sale_orders()
         for tx in self.filtered(lambda tx: tx.sale_order_ids and not tx.invoice_ids):
-            tx.invoice_ids = tx.sale_order_ids.invoice_ids.filtered(
+            tx.invoice_ids = tx.sale_order_ids.filtered("fap_approved").invoice_ids.filtered(
                 lambda move: (
                     move.move_type == "out_invoice"
                     and move.state == "posted"
@@ -18,3 +31,119 @@ class PaymentTransaction(models.Model):
                 )
             )
         return res
+
+    # === Money taken once: a second payment of a paid invoice is refunded === #
+
+    def _post_process(self):
+        # One at a time: a payment is a duplicate when those post-processed before it already paid its invoices.
+        for tx in self:
+            duplicate = tx._fap_is_duplicate_payment()
+            if duplicate:
+                tx.fap_duplicate = True
+            super(PaymentTransaction, tx)._post_process()
+            if duplicate:
+                tx._fap_refund_duplicate()
+            elif tx.operation == "refund" and tx.state == "done" and tx.source_transaction_id.fap_duplicate:
+                tx._fap_reconcile_duplicate_refund()
+
+    def _fap_is_duplicate_payment(self):
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        return bool(
+            self.state == "done"
+            and self.operation in ("online_redirect", "online_direct", "online_token")
+            and not self.payment_id
+            and not self.is_post_processed
+            and invoices
+            and all(move.payment_state in ("paid", "in_payment", "reversed") for move in invoices)
+        )
+
+    def _create_payment(self, **extra_create_values):
+        # The duplicate's payment pays no invoice: it is matched with its refund instead.
+        if self.fap_duplicate:
+            extra_create_values.setdefault("invoice_ids", self.env["account.move"])
+        return super()._create_payment(**extra_create_values)
+
+    def _fap_refund_duplicate(self):
+        """Refund the whole duplicate payment, tell the customer, the salesperson and the invoice's chatter."""
+        self.ensure_one()
+        error = None
+        refund_tx = self.browse()
+        if self.provider_id.support_refund == "none":
+            error = self.env._("the payment provider does not refund automatically")
+        else:
+            try:
+                with self.env.cr.savepoint():
+                    refund_tx = self.with_context(stripe_checkout_refund_reason="duplicate")._refund()
+            except (UserError, ValidationError) as exc:
+                error = exc.args[0]
+            if refund_tx.state == "error":
+                error = refund_tx.state_message
+            elif refund_tx.state == "done":
+                refund_tx._post_process()
+        mail_template = self.env.ref("facture_a_payer.mail_template_fap_duplicate_refund")
+        sms_template = self.env.ref("facture_a_payer.sms_template_fap_duplicate_refund")
+        for invoice in self.invoice_ids.with_user(SUPERUSER_ID):
+            salesperson = invoice.invoice_user_id or invoice.create_uid
+            # The merchant reads the note in their own language.
+            invoice_merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+            amount = self.currency_id.format(self.amount)
+            if error:
+                body = invoice_merchant.env._(
+                    "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid. "
+                    "It could not be refunded automatically (%(error)s): refund it from the payment.",
+                    amount=amount,
+                    ref=self._get_html_link(),
+                    error=error,
+                )
+                invoice_merchant.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=invoice_merchant.env._("Refund a duplicate payment"),
+                    user_id=salesperson.id,
+                )
+            else:
+                body = invoice_merchant.env._(
+                    "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid: "
+                    "it was refunded to the customer automatically (%(refund)s).",
+                    amount=amount,
+                    ref=self._get_html_link(),
+                    refund=refund_tx._get_html_link(),
+                )
+            invoice_merchant.message_post(
+                body=body,
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+                partner_ids=salesperson.partner_id.ids,
+            )
+            if not error:
+                try:
+                    with self.env.cr.savepoint():
+                        invoice._fap_notify_customer(mail_template, sms_template)
+                except UserError as exc:
+                    _logger.info("Refund notice of invoice %s not sent: %s", invoice.id, exc)
+
+    def _fap_reconcile_duplicate_refund(self):
+        """Match the duplicate payment with its refund: the books keep nothing open for either."""
+        self.ensure_one()
+        payment = self.source_transaction_id.payment_id
+        refund = self.payment_id
+        if not (payment and refund) or not self.currency_id.is_zero(self.amount + self.source_transaction_id.amount):
+            return
+        (payment.move_id.line_ids | refund.move_id.line_ids).filtered(
+            lambda line: line.account_id == payment.destination_account_id and not line.reconciled
+        ).reconcile()
+
+    # === A payment Stripe reports with another amount: the accountant is told === #
+
+    def _stripe_checkout_report_mismatch(self):
+        super()._stripe_checkout_report_mismatch()
+        accountants = self.env.ref("account.group_account_manager").sudo().all_user_ids
+        for invoice in self.invoice_ids.with_user(SUPERUSER_ID):
+            accountant = accountants.filtered(lambda user, inv=invoice: inv.company_id in user.company_ids)[:1]
+            user = accountant or invoice.invoice_user_id or invoice.create_uid
+            invoice.with_context(lang=user.lang or invoice.env.lang).activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=invoice.with_context(lang=user.lang).env._("Check a payment that does not match"),
+                note=self.state_message,
+                user_id=user.id,
+            )

@@ -2,75 +2,10 @@ from lxml import html as lxml_html
 
 from odoo.tests import tagged
 
-from .portal_common import FapPortalCase
-
-CARD_SUCCESS = "4242424242424242"
-CARD_DECLINED = "4000000000000002"
-CARD_ASYNC_SUCCESS = "4000000000003220"
-
+from .portal_common import CARD_ASYNC_SUCCESS, CARD_DECLINED, CARD_SUCCESS, FapPortalPaymentCase
 
 @tagged("post_install", "-at_install")
-class TestPortalPayment(FapPortalCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.provider = cls.enable_stripe_checkout()
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.deliver_pending()
-        self.sandbox.stripe.reset()
-
-    def _approved_invoice(self, **quote_values):
-        quote = self._make_quote(**quote_values)
-        self._approve(quote)
-        return quote, quote.invoice_ids
-
-    def _start_transaction(self, route, document, amount):
-        """What the portal's payment form posts to ``route``: create the transaction, return the answer."""
-        return self._rpc(
-            route,
-            {
-                "access_token": document.access_token,
-                "provider_id": self.provider.id,
-                "payment_method_id": self.provider.payment_method_ids[:1].id,
-                "token_id": None,
-                "amount": amount,
-                "flow": "redirect",
-                "tokenization_requested": False,
-                "landing_route": document.get_portal_url(),
-            },
-        )
-
-    def _start_payment(self, invoice, amount=None):
-        """What « Payer la facture » does: create the transaction; return its processing values."""
-        amount = amount if amount is not None else invoice.amount_residual
-        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, amount)
-        self.assertIn("result", answer, answer)
-        return answer["result"]
-
-    def _pay(self, invoice, card=CARD_SUCCESS, amount=None):
-        """Pay on the sandbox's hosted page and come back like the browser; return the landing page."""
-        processing_values = self._start_payment(invoice, amount=amount)
-        page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
-        self.assertTrue(page_url.startswith(f"{self.sandbox.url}/stripe/checkout/"), page_url)
-        answer = self.opener.post(f"{page_url}/pay", data={"cardnumber": card}, allow_redirects=False)
-        if answer.status_code != 303:
-            return answer
-        self.env.flush_all()
-        self.url_open(answer.headers["Location"])  # Odoo's return route, then /payment/status
-        poll = self._rpc("/payment/status/poll")["result"]  # what the status page's script does
-        return self._get(poll["landing_route"])
-
-    def _assert_paid_and_reconciled(self, invoice):
-        self.assertEqual(invoice.payment_state, "paid")
-        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
-        tx = invoice.transaction_ids.filtered(lambda t: t.state == "done")
-        self.assertEqual(len(tx), 1)
-        self.assertEqual(tx.payment_id.state, "paid")
-        self.assertTrue(tx.payment_id.is_reconciled)
-        self.assertIn(invoice, tx.payment_id.reconciled_invoice_ids)
-
+class TestPortalPayment(FapPortalPaymentCase):
     def test_the_invoice_page_offers_pay_the_invoice_with_amount_due_due_date_and_pdf(self):
         _quote, invoice = self._approved_invoice()
         response = self._get(invoice.get_portal_url())
