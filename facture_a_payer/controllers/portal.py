@@ -15,22 +15,30 @@ from odoo.addons.account_payment.controllers import portal as account_payment_po
 from odoo.addons.sale.controllers import portal as sale_portal
 
 
-def _follow_customer_lang(document_sudo):
-    """Redirect a visitor's first, language-less visit to the customer's language.
+def customer_lang_prefix(document_sudo):
+    """The URL prefix of the customer's language (``/fr``) for a visitor who has not chosen one, else ``""``.
 
     A language in the URL or one the visitor picked with the portal's selector (the ``frontend_lang`` cookie)
     wins; logged-in users keep theirs.
     """
     if request.cookies.get("frontend_lang") or not request.env.user._is_public():
-        return None
+        return ""
+    # Set on the portal's (frontend) routes; a plain route such as the short link gets the default one.
+    lang = getattr(request, "lang", None) or request.env["ir.http"]._get_default_lang()
     # Odoo rewrites /fr/my/... to /my/...; the original URI keeps the language the visitor asked for.
-    if request.httprequest.environ.get("REQUEST_URI", "").startswith(f"/{request.lang.url_code}/"):
-        return None
+    if request.httprequest.environ.get("REQUEST_URI", "").startswith(f"/{lang.url_code}/"):
+        return ""
     lang_code = document_sudo.partner_id.lang
-    if not lang_code or lang_code == request.lang.code or lang_code not in request.env["res.lang"]._get_frontend():
-        return None
-    url_code = request.env["res.lang"]._get_data(code=lang_code).url_code
-    return request.redirect_query(f"/{url_code}{request.httprequest.path}", request.httprequest.args)
+    if not lang_code or lang_code == lang.code or lang_code not in request.env["res.lang"]._get_frontend():
+        return ""
+    return "/" + request.env["res.lang"]._get_data(code=lang_code).url_code
+
+
+def _follow_customer_lang(document_sudo):
+    """Redirect a visitor's first, language-less visit to the customer's language."""
+    if prefix := customer_lang_prefix(document_sudo):
+        return request.redirect_query(f"{prefix}{request.httprequest.path}", request.httprequest.args)
+    return None
 
 
 def _invalid_access():

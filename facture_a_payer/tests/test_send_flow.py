@@ -106,6 +106,18 @@ class TestSendFlow(FapSendCase):
         self.assertNotIn(bob_quote.name, response.text)
         self.assertIn("/web/login", response.url)
 
+    def test_an_approved_quotes_short_link_goes_to_its_invoice_in_the_customers_language_in_one_redirect(self):
+        partner = self._customer("Gisèle Paré")
+        quote = self._quote(partner)
+        short_url = quote._fap_get_short_url()
+        [invoice] = quote._fap_confirm_and_invoice()
+        self.env.flush_all()
+        response = self.open_as_visitor(short_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(response.history), 1, [r.headers.get("Location") for r in response.history])
+        self.assertEqual(self.path(response.url), f"/fr{invoice.access_url}")
+        self.assertIn(invoice.name, response.text)
+
     def test_short_link_dies_with_the_access_token(self):
         partner = self._customer("Carole Gagnon")
         invoice = self._invoice(partner)
