@@ -255,9 +255,10 @@ class PaymentTransaction(models.Model):
     def _validate_amount(self, payment_data):
         """Override of `payment` to report a mismatched payment where people look, not only in the log."""
         was_error = self.state == "error"
-        super()._validate_amount(payment_data)
+        res = super()._validate_amount(payment_data)
         if self.provider_code == "stripe_checkout" and self.state == "error" and not was_error:
             self._stripe_checkout_report_mismatch()
+        return res
 
     def _stripe_checkout_report_mismatch(self):
         """Tell the people following the paid documents that Stripe's amount does not match.
