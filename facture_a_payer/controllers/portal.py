@@ -215,7 +215,8 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
             raise _invalid_access() from None
-        if invoice_sudo.state != "posted" or not invoice_sudo._has_to_be_paid():
+        # A draft may be paid as in Odoo (its payment posts it); a cancelled or paid invoice takes no more money.
+        if invoice_sudo.state == "cancel" or (invoice_sudo.state == "posted" and not invoice_sudo._has_to_be_paid()):
             raise _invalid_access()
         # The amount due, or the next installment Odoo offers: never the one the browser sent.
         payment_values = invoice_sudo._get_invoice_next_payment_values()
