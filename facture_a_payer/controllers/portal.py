@@ -163,9 +163,12 @@ class FapSalePortal(sale_portal.CustomerPortal):
                 partner_ids=order_sudo.user_id.partner_id.ids,
             )
         invoice_sudo = order_sudo._fap_confirm_and_invoice()[:1]
+        # Not invoiced automatically: Odoo's confirmed order page, with its « confirmed » notice.
         return {
             "force_refresh": True,
-            "redirect_url": (invoice_sudo or order_sudo).get_portal_url(),
+            "redirect_url": invoice_sudo.get_portal_url()
+            if invoice_sudo
+            else order_sudo.get_portal_url(query_string="&message=sign_ok"),
         }
 
     @http.route()

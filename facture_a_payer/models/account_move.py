@@ -152,11 +152,14 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
+        # Only invoices of our flow (sent with their link, or made by one of our approvals): any other invoice
+        # paid online gets Odoo's messages only.
         self.filtered(
             lambda move: (
                 move.move_type == "out_invoice"
                 and not move.fap_receipt_sent
                 and "done" in move.transaction_ids.mapped("state")
+                and (move.fap_send_state or move.invoice_line_ids.sale_line_ids.order_id.filtered("fap_approved"))
             )
         )._fap_after_online_payment()
         return res

@@ -1,10 +1,47 @@
-from odoo import models
+from urllib.parse import urlsplit
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools.twilio_api import SmsApiTwilioConfigurable
+
+FAP_CHANNELS = [("both", "Email and SMS"), ("email", "Email only"), ("sms", "SMS only")]
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    fap_auto_invoice = fields.Boolean(
+        string="Invoice approved quotes automatically",
+        default=True,
+        help="When the customer approves a quote on its link, or the merchant approves it or takes its payment in "
+        "Facture à payer, the quote is confirmed and its invoice created and posted at once. Off: approving only "
+        "confirms the quote, as Odoo's own confirmation always does.",
+    )
+    # Not required, as res.partner.fap_channel: a company created while the add-on is not loaded has none.
+    fap_default_channel = fields.Selection(
+        FAP_CHANNELS,
+        string="Default channel of new customers",
+        default="both",
+        help="How « Save and send » reaches a new customer; it can be changed on each customer.",
+    )
+    fap_short_link_base_url = fields.Char(
+        string="Short link address",
+        help="Address the SMS short links start with (e.g. https://pay.example.com): it must lead to this "
+        "database. Empty: the database's own address.",
+    )
+
+    @api.constrains("fap_short_link_base_url")
+    def _check_fap_short_link_base_url(self):
+        for company in self.filtered("fap_short_link_base_url"):
+            url = urlsplit(company.fap_short_link_base_url)
+            if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+                raise ValidationError(
+                    self.env._(
+                        "The short link address « %(url)s » must be a web address such as https://pay.example.com.",
+                        url=company.fap_short_link_base_url,
+                    )
+                )
 
     def _get_sms_api_class(self):
         if self.sms_provider == "twilio":

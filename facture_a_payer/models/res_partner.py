@@ -4,16 +4,20 @@ from odoo.tools import email_normalize
 
 from odoo.addons.phone_validation.tools import phone_validation
 
+from .res_company import FAP_CHANNELS
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Sending (issue 3): how « Enregistrer et envoyer » reaches this customer.
+    # How « Enregistrer et envoyer » reaches this customer. Not required: a partner created while the add-on is
+    # not loaded yet (Odoo's own tests or data of a module under ours, during an upgrade) has no value, and a
+    # NOT NULL column would make that creation fail; sending reads an empty channel as both. The default reads
+    # the company's column: res.company is set up first (its class is defined first, see the import above).
     fap_channel = fields.Selection(
-        [("both", "Email and SMS"), ("email", "Email only"), ("sms", "SMS only")],
+        FAP_CHANNELS,
         string="Send quotes and invoices by",
-        default="both",
-        required=True,
+        default=lambda self: self.env.company.fap_default_channel or "both",
         help="Email goes to the email address, SMS to the phone number (a mobile number, checked when sending).",
     )
 

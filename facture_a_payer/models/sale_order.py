@@ -20,7 +20,7 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "facture_a_payer.document"]
 
-    # Sending (issue 3): the hooks of facture_a_payer.document.
+    # Sending: the hooks of facture_a_payer.document.
     def _fap_check_sendable(self):
         if self.state == "cancel":
             raise UserError(
@@ -40,8 +40,7 @@ class SaleOrder(models.Model):
         if self.state == "draft":
             self.state = "sent"
 
-    # Written by the customer path (issue 4) when the customer declines on the portal: set
-    # fap_declined=True and the reason; the merchant's screens show the quote as « Refusée ».
+    # Written when the customer declines on the portal; the merchant's screens show the quote as « Refusée ».
     fap_declined = fields.Boolean(string="Declined", copy=False, tracking=True)
     fap_declined_reason = fields.Text(string="Reason for declining", copy=False)
     # Odoo's states do not map one to one to the merchant's badges (paid and overdue live on the
@@ -82,38 +81,43 @@ class SaleOrder(models.Model):
         }
         return Domain.OR(Domain(domains[status]) for status in statuses if status in domains)
 
-    # Customer path (issue 4): a quote approved anywhere becomes a posted invoice at once.
-
-    def action_confirm(self):
-        # « Une fois la soumission approuvée par vous ou votre client, celle-ci deviendra automatiquement une
-        # facture »: the backend button, the portal approval and a paid quote all pass here.
-        res = super().action_confirm()
-        self._fap_invoice_confirmed()
-        return res
+    # Our approvals: the customer's « Approuver » on the link, the merchant's « Approuver pour le client » and
+    # « Payer ». Odoo's own confirmation (`action_confirm`, from any module) is left as it is.
+    fap_approved = fields.Boolean(
+        string="Approved in Facture à payer",
+        copy=False,
+        readonly=True,
+        help="Confirmed by the customer's approval on the link, or by the merchant's approval or « Pay ».",
+    )
 
     def _fap_confirm_and_invoice(self):
-        """Confirm the quotes in ``self``, create and post their invoice; return the posted customer invoices.
+        """Approve the quotes in ``self``: confirm them and, when their company invoices approved quotes
+        automatically, create and post their invoice. Return the posted customer invoices.
 
         Idempotent: an order that already has an invoice (ours, or the one Odoo's automatic invoicing made after
         an online payment) gets no second one.
         """
         self.filtered(lambda order: order.state in ("draft", "sent")).action_confirm()
-        self._fap_invoice_confirmed()
+        approved = self.filtered(lambda order: order.state == "sale")
+        approved.filtered(lambda order: not order.fap_approved).fap_approved = True
+        approved.filtered("company_id.fap_auto_invoice")._fap_invoice_confirmed()
         return self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
 
     def _fap_invoice_confirmed(self):
-        orders = self.filtered(lambda order: order.state == "sale")
-        if not orders:
+        """Create and post the invoice of the confirmed orders in ``self`` that have none."""
+        if not self:
             return
         # Lock the orders so that an approval and a payment webhook racing on the same quote serialize: the
         # second one sees the first one's invoice (or is retried by Odoo on serialization failure).
-        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = ANY(%s) FOR UPDATE", orders.ids))
-        to_invoice = orders.filtered(lambda order: not order.invoice_ids.filtered(lambda m: m.state != "cancel"))
+        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = ANY(%s) FOR UPDATE", self.ids))
+        to_invoice = self.filtered(lambda order: not order.invoice_ids.filtered(lambda m: m.state != "cancel"))
         if not to_invoice:
             return
-        # Services invoiced on delivered quantities would leave nothing to invoice: the quote is what is billed.
+        # Services invoiced on delivered quantities would leave nothing to invoice: the approved quote is what
+        # is billed (what Odoo does for an order paid online).
         to_invoice._force_lines_to_invoice_policy_order()
-        invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices(final=True)
+        # One invoice per approved quote, even when several of one customer are approved together.
+        invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices(grouped=True, final=True)
         invoices.action_post()
         for invoice in invoices:
             invoice._portal_ensure_token()
@@ -163,7 +167,7 @@ class SaleOrder(models.Model):
         self.check_access("write")
         self.sudo().access_token = str(uuid.uuid4())
 
-    # The merchant's screens (issue 6): each step of the phone flow is its own form view of the quote.
+    # The merchant's screens: each step of the phone flow is its own form view of the quote.
     def _fap_open_view(self, view_xmlid, name):
         return {
             "type": "ir.actions.act_window",
@@ -233,9 +237,9 @@ class SaleOrder(models.Model):
         return {**action, "target": "main"}
 
     def action_fap_approve(self):
-        """The merchant approves on the customer's behalf: Odoo's confirmation, which invoices at once."""
+        """The merchant approves on the customer's behalf: confirmed and, with automatic invoicing, invoiced."""
         self.ensure_one()
-        self.action_confirm()
+        self._fap_confirm_and_invoice()
         return self._fap_open_invoice()
 
     def _fap_open_invoice(self):
@@ -247,10 +251,17 @@ class SaleOrder(models.Model):
     def action_fap_pay_now(self):
         """« Payer »: the customer in front of the merchant pays the invoice on their phone.
 
-        Paying is approving: the quote is confirmed (and invoiced, by the customer path's rule) and
-        the invoice's link is shown as a QR code.
+        Paying is approving: the quote is confirmed and invoiced, and the invoice's link is shown as a QR code.
         """
         self.ensure_one()
+        if not self.company_id.fap_auto_invoice and not self._fap_portal_invoice():
+            raise UserError(
+                self.env._(
+                    "The quote %(name)s has no invoice to pay, and approved quotes are not invoiced automatically "
+                    "(Settings › Facture à payer): create its invoice, then « Pay » from the invoice.",
+                    name=self.name,
+                )
+            )
         invoice = self._fap_confirm_and_invoice()[:1]
         if not invoice:
             raise UserError(self.env._("The quote %(name)s has no invoice to pay.", name=self.name))

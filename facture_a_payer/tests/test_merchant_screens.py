@@ -271,8 +271,7 @@ class TestMerchantStatus(FapSandboxCase):
         draft, sent, declined, approved, paid, overdue = (self._quote() for _ in range(6))
         sent.state = "sent"
         declined.write({"state": "cancel", "fap_declined": True, "fap_declined_reason": "Trop cher"})
-        for order in approved | paid | overdue:
-            order.action_confirm()
+        (approved | paid | overdue)._fap_confirm_and_invoice()
         paid_invoice, overdue_invoice = paid.invoice_ids, overdue.invoice_ids
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=paid_invoice.ids

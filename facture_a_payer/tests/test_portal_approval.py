@@ -68,9 +68,12 @@ class TestPortalApproval(FapPortalCase):
         self.assertIn("error", second)
         self.assertEqual(len(quote.invoice_ids), 1)
 
-    def test_the_merchant_confirming_in_the_backend_also_posts_one_invoice(self):
+    def test_odoos_own_confirmation_makes_no_invoice_and_a_later_approval_makes_one(self):
         quote = self._make_quote()
         quote.action_confirm()
+        self.assertFalse(quote.invoice_ids)
+        self.assertFalse(quote.fap_approved)
+        self.assertEqual(quote._fap_confirm_and_invoice(), quote.invoice_ids)
         self.assertEqual(quote.invoice_ids.mapped("state"), ["posted"])
         self.assertEqual(quote._fap_confirm_and_invoice(), quote.invoice_ids)
         self.assertEqual(len(quote.invoice_ids), 1)
