@@ -27,6 +27,7 @@
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/facture_a_payer_send_job_views.xml",
+        "views/res_config_settings_views.xml",
         "views/facture_a_payer_menus.xml",
         "data/receipt_templates.xml",
         "views/sale_portal_templates.xml",

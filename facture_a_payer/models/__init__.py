@@ -6,5 +6,6 @@ from . import ir_mail_server
 from . import payment_transaction
 from . import product_product
 from . import res_company
+from . import res_config_settings
 from . import res_partner
 from . import sale_order

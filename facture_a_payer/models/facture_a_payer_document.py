@@ -44,7 +44,9 @@ class FactureAPayerDocument(models.AbstractModel):
         """Absolute short link ``/p/<code>``, valid as long as the document keeps its access token."""
         self.ensure_one()
         link = self.env["facture_a_payer.short.link"].sudo()._fap_get_or_create(self)
-        return f"{self._fap_get_base_url()}/p/{link.code}"
+        # The company's short address when it has one (Settings › Facture à payer).
+        base_url = (self.company_id.fap_short_link_base_url or "").rstrip("/") or self._fap_get_base_url()
+        return f"{base_url}/p/{link.code}"
 
     def _fap_get_qr_data_uri(self):
         """QR code of the share URL as a PNG data URI (sent as an inline CID image, see ``ir.mail_server``)."""

@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    fap_auto_invoice = fields.Boolean(related="company_id.fap_auto_invoice", readonly=False)
+    fap_default_channel = fields.Selection(related="company_id.fap_default_channel", readonly=False)
+    fap_short_link_base_url = fields.Char(related="company_id.fap_short_link_base_url", readonly=False)
+    fap_payment_provider_count = fields.Integer(
+        string="Payment providers offered", compute="_compute_fap_payment_provider_count"
+    )
+
+    def _fap_payment_providers_domain(self):
+        return [("company_id", "=", self.company_id.id)]
+
+    @api.depends("company_id")
+    def _compute_fap_payment_provider_count(self):
+        for settings in self:
+            # What the invoice page offers a customer: enabled (or in test mode) and published.
+            settings.fap_payment_provider_count = self.env["payment.provider"].search_count(
+                [
+                    *settings._fap_payment_providers_domain(),
+                    ("state", "in", ["enabled", "test"]),
+                    ("is_published", "=", True),
+                ]
+            )
+
+    def action_fap_open_payment_providers(self):
+        """The company's payment providers: each one's form enables it and holds its keys."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("payment.action_payment_provider")
+        return {**action, "domain": self._fap_payment_providers_domain()}
