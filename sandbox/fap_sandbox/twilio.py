@@ -4,6 +4,9 @@ https://www.twilio.com/docs/messaging/api/message-resource: ``POST /2010-04-01/A
 with basic auth (account SID, auth token), answered like Twilio does (201 + the message, or 400/401 with
 ``code``/``message``/``more_info``), then signed status callbacks to ``StatusCallback``
 (https://www.twilio.com/docs/usage/security#validating-requests): queued → sent → delivered.
+``GET /2010-04-01/Accounts/{sid}/Messages.json`` lists the messages, most recent first, by pages
+(https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources); ``GET`` of
+``Messages/{MessageSid}.json`` reads one.
 
 Destination numbers ending in these digits behave like Twilio's test numbers:
 ``0001`` invalid number (21211), ``0009`` not SMS-capable (21614), ``0666`` accepted then undelivered
@@ -17,7 +20,9 @@ import re
 import secrets
 import threading
 import time
-from email.utils import formatdate
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import quote
 
 from .server import Callback, Response
 
@@ -25,12 +30,18 @@ DEMO_ACCOUNT_SID = "AC" + "fac7ure4pa7er".ljust(32, "0")
 DEMO_AUTH_TOKEN = "sandbox-twilio-auth-token-0000000"
 DEMO_NUMBERS = ("+15145550100",)
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+LIST_FILTERS = ("To", "From", "DateSent", "DateSent<", "DateSent>")
 MESSAGES_RE = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<msid>SM[0-9a-f]{32}))?\.json$")
 
 
 def twilio_signature(auth_token, url, params):
     payload = url + "".join(f"{key}{value}" for key, value in sorted(params.items()))
     return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
+def _rfc2822(timestamp):
+    """Twilio's dates: ``Thu, 24 Aug 2023 05:01:45 +0000``."""
+    return format_datetime(datetime.fromtimestamp(timestamp, UTC))
 
 
 def _error(status, code, message):
@@ -65,6 +76,8 @@ class TwilioEmulator:
         if request.method == "GET" and match["msid"]:
             message = next((m for m in self.messages if m["sid"] == match["msid"]), None)
             return Response.json(self._resource(message)) if message else _error(404, 20404, "Not found")
+        if request.method == "GET":
+            return self._list(match["sid"], path, request.query)
         if request.method != "POST" or match["msid"]:
             return _error(405, 20004, "Method not allowed")
         response = self._create(match["sid"], account, dict(request.form))
@@ -117,6 +130,7 @@ class TwilioEmulator:
             "error_code": None,
             "error_message": None,
             "date": time.time(),
+            "date_sent": None,
         }
         with self._lock:
             self.messages.append(message)
@@ -153,6 +167,8 @@ class TwilioEmulator:
 
         def on_done(_ok):
             message["status"] = status
+            if status == "sent":
+                message["date_sent"] = time.time()
             message["status_history"].append(status)
             self._queue_status(message, account, rest)
 
@@ -181,9 +197,57 @@ class TwilioEmulator:
             "price_unit": "USD",
             "error_code": message["error_code"],
             "error_message": message["error_message"],
-            "date_created": formatdate(message["date"]),
+            "date_created": _rfc2822(message["date"]),
+            "date_sent": message["date_sent"] and _rfc2822(message["date_sent"]),
             "uri": f"/2010-04-01/Accounts/{message['account_sid']}/Messages/{message['sid']}.json",
         }
+
+    def _list(self, sid, path, query):
+        """Twilio's « Read multiple Message resources »: ``To``/``From`` match exactly; ``DateSent``,
+        ``DateSent<`` and ``DateSent>`` (days, YYYY-MM-DD, inclusive) select on the day the message was sent,
+        so they leave out a message Twilio has not sent yet (it has no date_sent); ``PageSize``, ``Page``."""
+        try:
+            page_size = min(max(int(query.get("PageSize") or 50), 1), 1000)
+            page = max(int(query.get("Page") or 0), 0)
+        except ValueError:
+            return _error(400, 20001, "Invalid PageSize or Page")
+
+        def sent_day(message):
+            return message["date_sent"] and time.strftime("%Y-%m-%d", time.gmtime(message["date_sent"]))
+
+        def selected(message):
+            day = sent_day(message)
+            return (
+                message["account_sid"] == sid
+                and query.get("To", message["to"]) == message["to"]
+                and query.get("From", message["from"]) == message["from"]
+                and ("DateSent" not in query or day == query["DateSent"])
+                and ("DateSent<" not in query or (day and day <= query["DateSent<"]))
+                and ("DateSent>" not in query or (day and day >= query["DateSent>"]))
+            )
+
+        with self._lock:
+            messages = [m for m in reversed(self.messages) if selected(m)]
+        start = page * page_size
+        chunk = messages[start : start + page_size]
+        filters = "".join(f"&{quote(key)}={quote(query[key])}" for key in LIST_FILTERS if key in query)
+
+        def page_uri(number):
+            return f"/2010-04-01/Accounts/{sid}/Messages.json?PageSize={page_size}&Page={number}{filters}"
+
+        return Response.json(
+            {
+                "messages": [self._resource(m) for m in chunk],
+                "page": page,
+                "page_size": page_size,
+                "start": start,
+                "end": start + max(len(chunk) - 1, 0),
+                "uri": page_uri(page),
+                "first_page_uri": page_uri(0),
+                "previous_page_uri": page_uri(page - 1) if page else None,
+                "next_page_uri": page_uri(page + 1) if start + page_size < len(messages) else None,
+            }
+        )
 
     def find(self, to=None):
         return [m for m in self.messages if to is None or m["to"] == to]
