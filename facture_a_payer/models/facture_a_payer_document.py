@@ -139,7 +139,11 @@ class FactureAPayerDocument(models.AbstractModel):
             sent.append(self.env._("email"))
         if number:
             self._message_sms_with_template(
-                template=sms_template, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}
+                template=sms_template,
+                partner_ids=partner.ids,
+                sms_pid_to_number={partner.id: number},
+                # The mass sending hands its SMS to Twilio itself, once committed (``sms.sms._fap_release``).
+                put_in_queue=self.env.context.get("fap_queue_sms", False),
             )
             sent.append(self.env._("SMS"))
         return sent

@@ -13,6 +13,8 @@ class FactureAPayerSendJob(models.Model):
 
     The documents carry the job and their own state (queued → sent / failed, with the error): a batch
     is committed with their new state, so a document is never sent twice, even if the cron restarts.
+    Its SMS are committed held with it and handed to Twilio only then (see ``sms.sms._fap_release``),
+    so a crash while sending them cannot send one twice either.
     """
 
     _name = "facture_a_payer.send.job"
@@ -80,7 +82,8 @@ class FactureAPayerSendJob(models.Model):
 
     @api.model
     def _fap_process(self):
-        """Cron: send the queued documents, a batch at a time, each batch committed."""
+        """Cron: settle the SMS a dead run left held, then send the queued documents, a batch at a time."""
+        self.env["sms.sms"].sudo()._fap_recover()
         for job in self.search([("state", "=", "queued")], order="id"):
             job._fap_process_job()
 
@@ -90,10 +93,12 @@ class FactureAPayerSendJob(models.Model):
         domain = [("fap_send_job_id", "=", self.id), ("fap_send_state", "=", "queued")]
         while batch := Document.search(domain, limit=BATCH_SIZE, order="id"):
             sent = failed = 0
+            held_sms = SmsSudo = self.env["sms.sms"].sudo()
             for document in batch:
                 try:
                     with self.env.cr.savepoint():
-                        document._fap_send()
+                        document.with_context(fap_queue_sms=True)._fap_send()
+                        held_sms |= SmsSudo._fap_hold(document)
                     sent += 1
                 except UserError as error:
                     document.sudo().write({"fap_send_state": "failed", "fap_send_error": error.args[0]})
@@ -106,5 +111,17 @@ class FactureAPayerSendJob(models.Model):
             remaining = Document.search_count(domain)
             if not remaining:
                 self.state = "done"
-            if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
+            # Committed before any SMS is handed to Twilio: after a crash, its SMS are still held, and the
+            # next run asks Twilio about them rather than send them again.
+            time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
+            # Their answers are committed with the next batch, or by the cron at the end of its run.
+            held_sms._fap_release()
+            if time_left <= 0:
                 return  # out of time: the cron comes back for the rest
+
+    def _fap_mark_failed(self, document, error):
+        """A document counted sent whose SMS failed afterwards (refused, or in doubt after a crash)."""
+        if document.fap_send_state != "sent":
+            return  # queued again since: its new sending decides
+        self.write({"sent_count": self.sent_count - 1, "failed_count": self.failed_count + 1})
+        document.sudo().write({"fap_send_state": "failed", "fap_send_error": error})

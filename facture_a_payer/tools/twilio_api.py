@@ -1,9 +1,14 @@
 from urllib.parse import urlsplit
 
+import requests
+
 from odoo.addons.sms_twilio.tools.sms_api import SmsApiTwilio
 
 TWILIO_API_URL = "https://api.twilio.com"
 TWILIO_API_URL_PARAM = "facture_a_payer.twilio_api_url"
+# Reading the messages to one number: pages of 100, at most 5 (a customer receives a few SMS, not hundreds).
+LIST_PAGE_SIZE = 100
+LIST_MAX_PAGES = 5
 
 
 class _RebasedSession:
@@ -22,8 +27,46 @@ class _RebasedSession:
 class SmsApiTwilioConfigurable(SmsApiTwilio):
     """Odoo's Twilio transport, with the API base URL read from a system parameter."""
 
+    def _fap_get_base_url(self):
+        return self.env["ir.config_parameter"].sudo().get_param(TWILIO_API_URL_PARAM) or TWILIO_API_URL
+
     def _sms_twilio_send_request(self, session, to_number, body, uuid):
-        base_url = self.env["ir.config_parameter"].sudo().get_param(TWILIO_API_URL_PARAM) or TWILIO_API_URL
+        base_url = self._fap_get_base_url()
         if urlsplit(base_url)._replace(path="").geturl() != TWILIO_API_URL:
             session = _RebasedSession(session, base_url)
         return super()._sms_twilio_send_request(session, to_number, body, uuid)
+
+    def _fap_list_messages(self, to_number):
+        """The account's messages to ``to_number``, most recent first (« Read multiple Message resources »,
+        https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources).
+
+        No ``DateSent>`` filter: a message Twilio accepted but has not sent yet has no date_sent, and the
+        filter would hide it.
+
+        :return: ``(messages, complete)``; ``complete`` is false when more pages remained
+        :raise requests.RequestException: when Twilio cannot be reached or answers an error
+        :raise UserError: when the company's account SID is not a Twilio one
+        """
+        company_sudo = (self.company or self.env.company).sudo()
+        company_sudo._assert_twilio_sid()
+        account_sid = company_sudo.sms_twilio_account_sid
+        base_url = self._fap_get_base_url().rstrip("/")
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        params = {"To": to_number, "PageSize": LIST_PAGE_SIZE}
+        messages = []
+        with requests.Session() as session:
+            for _page in range(LIST_MAX_PAGES):
+                response = session.get(
+                    base_url + uri, params=params, auth=(account_sid, company_sudo.sms_twilio_auth_token), timeout=10
+                )
+                page = response.json()
+                if not response.ok:
+                    raise requests.HTTPError(f"{response.status_code} {page.get('message') or response.reason}")
+                if not isinstance(page.get("messages"), list):
+                    raise requests.RequestException("Twilio's answer holds no list of messages")
+                messages += page["messages"]
+                # The next page's URI carries the filters and Twilio's page token.
+                uri, params = page.get("next_page_uri"), None
+                if not uri:
+                    return messages, True
+        return messages, False

@@ -1,0 +1,147 @@
+from datetime import UTC, timedelta
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.sms_twilio.controllers.controllers import TWILIO_TO_SMS_STATE, TWILIO_TO_SMS_STATE_ERRORS
+
+# Odoo's and Twilio's clocks may differ: a message Twilio dates a little before our record can still be ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class SmsSms(models.Model):
+    """The SMS of the mass sending go out at most once, even when the cron dies while sending them.
+
+    The cron commits them held (« Processing », ``fap_sending``) with their document before any of them is
+    handed to Twilio, and records Twilio's answers in the transaction that clears ``fap_sending``. An SMS
+    still held at the next run may have been sent: Twilio's list of messages tells, else it is not resent.
+    """
+
+    _inherit = "sms.sms"
+
+    fap_sending = fields.Boolean(
+        string="Handed to the provider by a mass sending",
+        readonly=True,
+        copy=False,
+        help="Committed before the SMS is handed to the provider, cleared with its answer: still set after a "
+        "crash, the provider may have sent it.",
+    )
+
+    @api.model
+    def _fap_hold(self, document):
+        """Hold the SMS just queued for ``document``: Odoo's SMS queue leaves « Processing » ones alone."""
+        held = self.search(
+            [
+                ("mail_message_id.model", "=", document._name),
+                ("mail_message_id.res_id", "=", document.id),
+                ("state", "=", "outgoing"),
+            ]
+        )
+        held.write({"state": "process", "fap_sending": True})
+        return held
+
+    def _fap_release(self):
+        """Send the held SMS; their answers and the end of ``fap_sending`` are committed together."""
+        self.write({"state": "outgoing", "fap_sending": False})
+        self.send(raise_exception=False)
+        for sms in self.filtered(lambda s: s.state == "error"):
+            notification = sms.sms_tracker_id.mail_notification_id
+            sms._fap_report_failure(
+                notification.failure_reason
+                or dict(self._fields["failure_type"]._description_selection(self.env)).get(sms.failure_type)
+            )
+
+    @api.model
+    def _fap_recover(self):
+        """Settle the SMS a dead run left held: adopt the message Twilio has, send those it surely has not,
+        and fail, with the reason, those it cannot tell about (they are not sent twice)."""
+        held = self.search([("fap_sending", "=", True)])
+        unsent = self.browse()
+        for company, company_sms in held.grouped(lambda sms: sms._get_sms_company()).items():
+            if company.sms_provider != "twilio":
+                company_sms._fap_set_in_doubt(
+                    self.env._(
+                        "The sending stopped while this SMS was handed to the SMS provider, which cannot be asked "
+                        "whether it received it. It is not sent again: check with the customer before resending it."
+                    )
+                )
+                continue
+            sms_api = company._get_sms_api_class()(self.env)
+            sms_api._set_company(company)
+            for sms in company_sms:
+                try:
+                    messages, complete = sms_api._fap_list_messages(sms.number)
+                except (requests.RequestException, UserError) as error:
+                    sms._fap_set_in_doubt(
+                        self.env._(
+                            "The sending stopped while this SMS was handed to Twilio, and Twilio could not tell "
+                            "whether it received it (%(error)s). It is not sent again: check with the customer "
+                            "before resending it.",
+                            error=error.args[0] if isinstance(error, UserError) else str(error),
+                        )
+                    )
+                    continue
+                if message := sms._fap_find_message(messages):
+                    sms._fap_adopt(message)
+                elif complete:
+                    unsent |= sms
+                else:
+                    sms._fap_set_in_doubt(
+                        self.env._(
+                            "The sending stopped while this SMS was handed to Twilio, and Twilio holds too many "
+                            "messages to %(number)s to tell whether it received it. It is not sent again: check "
+                            "with the customer before resending it.",
+                            number=sms.number,
+                        )
+                    )
+        unsent._fap_release()
+
+    def _fap_find_message(self, messages):
+        """Among Twilio's messages, the one this SMS became: same number and text, created after it."""
+        self.ensure_one()
+        since = self.create_date - CLOCK_SKEW
+        for message in messages:
+            created = parsedate_to_datetime(message["date_created"])
+            if created.tzinfo:
+                created = created.astimezone(UTC).replace(tzinfo=None)
+            if message.get("to") == self.number and message.get("body") == self.body and created >= since:
+                return message
+        return None
+
+    def _fap_adopt(self, message):
+        """Record Twilio's message as this SMS's sending, and its status as its status callback would."""
+        self.ensure_one()
+        self.write({"state": "pending", "failure_type": False, "fap_sending": False, "to_delete": True})
+        tracker = self.sms_tracker_id
+        tracker.sms_twilio_sid = message["sid"]
+        status = message.get("status")
+        if status in TWILIO_TO_SMS_STATE_ERRORS:
+            error_code = message.get("error_code")
+            tracker._action_update_from_twilio_error(
+                status, error_code and str(error_code), message.get("error_message")
+            )
+        else:
+            # Accepted is « Sent » in Odoo, as when its answer comes at once; delivered or canceled say more.
+            state = TWILIO_TO_SMS_STATE.get(status)
+            tracker._action_update_from_sms_state(state if state in ("sent", "canceled") else "pending")
+        self.mail_message_id._notify_message_notification_update()
+
+    def _fap_set_in_doubt(self, reason):
+        """Fail the SMS without sending it, ``reason`` on its chatter notification and on its document."""
+        self.write({"state": "error", "failure_type": "unknown", "fap_sending": False})
+        self.sms_tracker_id._action_update_from_sms_state("error", failure_type="unknown", failure_reason=reason)
+        self.mail_message_id._notify_message_notification_update()
+        for sms in self:
+            sms._fap_report_failure(reason)
+
+    def _fap_report_failure(self, reason):
+        """The mass sending shows no toast: the document's « Sending » column tells its SMS failed."""
+        self.ensure_one()
+        message = self.mail_message_id
+        document = self.env[message.model].browse(message.res_id)
+        document.fap_send_job_id._fap_mark_failed(
+            document, self.env._("SMS to %(number)s: %(reason)s", number=self.number, reason=reason)
+        )
