@@ -1,7 +1,7 @@
 import re
 from urllib.parse import urlsplit
 
-from fap_sandbox.stripe import CARD_ASYNC_SUCCESS, CARD_DECLINED, CARD_SUCCESS
+from fap_sandbox.stripe import CARD_SUCCESS
 from lxml import html as lxml_html
 
 from odoo.fields import Command

@@ -1,9 +1,10 @@
+from fap_sandbox.stripe import CARD_SUCCESS
 from lxml import html as lxml_html
 
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .portal_common import CARD_SUCCESS, FapPortalPaymentCase
+from .portal_common import FapPortalPaymentCase
 
 EXPIRE = r"/v1/checkout/sessions/\w+/expire"
 RETRIEVE = r"/v1/checkout/sessions/\w+"
@@ -127,7 +128,9 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
 
     def test_a_provider_of_another_company_is_refused(self):
         _quote, invoice = self._approved_invoice()
-        other_company = self.env["res.company"].create({"name": "Autre compagnie", "currency_id": invoice.currency_id.id})
+        other_company = self.env["res.company"].create(
+            {"name": "Autre compagnie", "currency_id": invoice.currency_id.id}
+        )
         other = self.env["payment.provider"].search(
             [("code", "=", "stripe_checkout"), ("company_id", "=", other_company.id)]
         )
@@ -173,9 +176,7 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
         _quote, invoice = self._approved_invoice()
         for amount in ([invoice.amount_total], {"amount": invoice.amount_total}, "919.80", True):
             with self.subTest(amount=amount):
-                self._assert_refused(
-                    f"/invoice/transaction/{invoice.id}", invoice, "must be a number", amount=amount
-                )
+                self._assert_refused(f"/invoice/transaction/{invoice.id}", invoice, "must be a number", amount=amount)
 
     def test_ids_that_are_not_numbers_are_refused(self):
         _quote, invoice = self._approved_invoice()

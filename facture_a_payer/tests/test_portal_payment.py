@@ -1,8 +1,10 @@
+from fap_sandbox.stripe import CARD_ASYNC_SUCCESS, CARD_DECLINED, CARD_SUCCESS
 from lxml import html as lxml_html
 
 from odoo.tests import tagged
 
-from .portal_common import CARD_ASYNC_SUCCESS, CARD_DECLINED, CARD_SUCCESS, FapPortalPaymentCase
+from .portal_common import FapPortalPaymentCase
+
 
 @tagged("post_install", "-at_install")
 class TestPortalPayment(FapPortalPaymentCase):
