@@ -22,15 +22,9 @@ class FactureAPayerDemo(models.AbstractModel):
 
     @api.model
     def _confirm_and_invoice(self, order_ids):
-        """Confirm the orders and post their invoice, the way the merchant (or the customer's approval) does."""
+        """Approve the orders as the merchant (or the customer) does: confirmed, invoiced and posted."""
         for order in self.env["sale.order"].browse(order_ids):
-            order = order.with_company(order.company_id)
-            if order.state in ("draft", "sent"):
-                order.action_confirm()
-            # The customer path may already invoice on confirmation: never invoice twice.
-            if not order.invoice_ids:
-                order._create_invoices()
-            order.invoice_ids.filtered(lambda move: move.state == "draft").action_post()
+            order.with_company(order.company_id)._fap_confirm_and_invoice()
 
     @api.model
     def _register_payment(self, move_ids):
