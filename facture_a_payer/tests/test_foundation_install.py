@@ -11,6 +11,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import polib
+
 from odoo.tests import TransactionCase, tagged
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +54,14 @@ class TestOdoosRunnerSeesEveryTest(TransactionCase):
                 on_disk = {path.stem for path in tests.glob("test_*.py")}
                 self.assertTrue(on_disk)
                 self.assertEqual(on_disk - _imported_modules(tests / "__init__.py"), set())
+
+
+@tagged("post_install", "-at_install")
+class TestTranslationsLoad(TransactionCase):
+    def test_every_french_term_is_in_the_template_odoo_merges_it_with(self):
+        # Odoo merges fr.po with the add-on's .pot when loading it, and drops the entries the .pot lacks.
+        for addon in ADDONS:
+            with self.subTest(addon=addon):
+                pot = {entry.msgid for entry in polib.pofile(str(ROOT / addon / "i18n" / f"{addon}.pot"))}
+                french = polib.pofile(str(ROOT / addon / "i18n" / "fr.po"))
+                self.assertEqual([e.msgid for e in french if not e.obsolete and e.msgid not in pot], [])
