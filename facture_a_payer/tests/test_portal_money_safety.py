@@ -44,6 +44,24 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
         self.assertEqual(self.env["payment.transaction"].search_count([]), transactions_before, "no transaction")
         return answer
 
+    def _other_companys_provider(self):
+        """Stripe Checkout enabled in another company of the database, on another Stripe account."""
+        company = self.env["res.company"].create(
+            {"name": "Autre compagnie", "currency_id": self.company.currency_id.id}
+        )
+        provider = self.env["payment.provider"].search(
+            [("code", "=", "stripe_checkout"), ("company_id", "=", company.id)]
+        )
+        provider.write(
+            {
+                "state": "test",
+                "is_published": True,
+                "stripe_checkout_secret_key": "sk_test_other",
+                "stripe_checkout_webhook_secret": "whsec_other",
+            }
+        )
+        return provider
+
     # === One invoice, one charge === #
 
     def test_two_pages_paid_at_once_make_one_payment_and_one_automatic_refund(self):
@@ -128,20 +146,7 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
 
     def test_a_provider_of_another_company_is_refused(self):
         _quote, invoice = self._approved_invoice()
-        other_company = self.env["res.company"].create(
-            {"name": "Autre compagnie", "currency_id": invoice.currency_id.id}
-        )
-        other = self.env["payment.provider"].search(
-            [("code", "=", "stripe_checkout"), ("company_id", "=", other_company.id)]
-        )
-        other.write(
-            {
-                "state": "test",
-                "is_published": True,
-                "stripe_checkout_secret_key": "sk_test_other",
-                "stripe_checkout_webhook_secret": "whsec_other",
-            }
-        )
+        other = self._other_companys_provider()
         self._assert_refused(f"/invoice/transaction/{invoice.id}", invoice, "not available", provider_id=other.id)
 
     def test_a_disabled_provider_is_refused(self):
@@ -151,18 +156,7 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
 
     def test_a_quote_payment_with_another_companys_provider_is_refused(self):
         quote = self._make_quote(require_payment=True, prepayment_percent=1.0)
-        other_company = self.env["res.company"].create({"name": "Autre compagnie", "currency_id": quote.currency_id.id})
-        other = self.env["payment.provider"].search(
-            [("code", "=", "stripe_checkout"), ("company_id", "=", other_company.id)]
-        )
-        other.write(
-            {
-                "state": "test",
-                "is_published": True,
-                "stripe_checkout_secret_key": "sk_test_other",
-                "stripe_checkout_webhook_secret": "whsec_other",
-            }
-        )
+        other = self._other_companys_provider()
         self._assert_refused(f"/my/orders/{quote.id}/transaction", quote, "not available", provider_id=other.id)
         # The document's own provider is still accepted.
         answer = self._rpc(f"/my/orders/{quote.id}/transaction", self._transaction_params(quote))
