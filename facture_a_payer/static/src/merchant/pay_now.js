@@ -19,12 +19,12 @@ export class PayNow extends Component {
         this.actionService = useService("action");
         this.params = this.props.action.params;
         this.state = useState({ paid: this.params.paid, copied: false });
-        onMounted(() => {
-            if (!this.state.paid) {
-                this.timer = setInterval(() => this.poll(), POLL_INTERVAL);
-            }
+        onMounted(() => this.schedulePoll());
+        // Leaving the screen ends the polling: no request of a screen that is gone (nor of a finished tour).
+        onWillUnmount(() => {
+            this.unmounted = true;
+            clearTimeout(this.timer);
         });
-        onWillUnmount(() => clearInterval(this.timer));
     }
 
     get qrSrc() {
@@ -32,11 +32,22 @@ export class PayNow extends Component {
         return `/report/barcode/?barcode_type=QR&value=${value}&width=600&height=600&quiet=1`;
     }
 
+    // One question at a time: the next one is asked once the previous answer is in.
+    schedulePoll() {
+        if (!this.state.paid && !this.unmounted) {
+            this.timer = setTimeout(() => this.poll(), POLL_INTERVAL);
+        }
+    }
+
     async poll() {
-        const status = await this.orm.call("account.move", "fap_get_payment_status", [[this.params.move_id]]);
-        if (status.paid) {
-            this.state.paid = true;
-            clearInterval(this.timer);
+        try {
+            const status = await this.orm.call("account.move", "fap_get_payment_status", [[this.params.move_id]]);
+            if (status.paid && !this.unmounted) {
+                this.state.paid = true;
+            }
+        } finally {
+            // A lost connection is shown by the web client; the screen keeps waiting for the payment.
+            this.schedulePoll();
         }
     }
 

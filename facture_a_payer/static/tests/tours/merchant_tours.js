@@ -196,6 +196,7 @@ tours.add("fap_merchant_pay_now", {
             trigger: ".o_fap_pay_now .o_fap_pay_done:contains(Paid)",
             timeout: 60000,
         },
+        // The tour ends away from « Payer »: its polling stops with the screen, no request outlives the tour.
         tap({ taps: 0 }, ".o_fap_pay_now button.o_fap_close"),
         {
             content: "The invoice's details show it paid",
