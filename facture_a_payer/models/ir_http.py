@@ -13,8 +13,9 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_dispatch(cls, response):
-        super()._post_dispatch(response)
+        res = super()._post_dispatch(response)
         httprequest = request.httprequest
         if "access_token" in httprequest.args or httprequest.path.startswith(SHORT_LINK_PREFIX):
             # A policy the route chose itself (a stricter one) stays.
             response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+        return res
