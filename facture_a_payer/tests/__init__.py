@@ -10,6 +10,7 @@ from . import (
     test_portal_payment,
     test_portal_tour,
     test_sandbox_twilio,
+    test_security_headers,
     test_send_at_most_once,
     test_send_bad_input,
     test_send_flow,
