@@ -5,101 +5,31 @@ received. Outgoing callbacks (Twilio status callbacks, Stripe webhooks) are queu
 them by itself after a short delay, tests deliver them when they choose with ``deliver_pending()``.
 """
 
-import base64
 import html
 import json
 import logging
 import re
 import threading
 import time
-from email import policy
-from email.parser import BytesParser
-from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
 
-import requests
+from .core import Request, Response
+from .mail import URL_RE, inline_cid_images
+from .smtp import MailSink
+from .twilio import TwilioEmulator
+
+try:
+    from .stripe import StripeEmulator
+except ImportError:  # the Stripe side is optional for the Twilio/SMTP tests
+    StripeEmulator = None
 
 _logger = logging.getLogger(__name__)
-
-URL_RE = re.compile(r"https?://[^\s<>\"']+")
-
-
-class Request:
-    """What a service sees of an HTTP request."""
-
-    def __init__(self, handler, method):
-        split = urlsplit(handler.path)
-        self.method = method
-        self.path = split.path
-        self.query = dict(parse_qsl(split.query, keep_blank_values=True))
-        self.headers = handler.headers
-        try:
-            length = max(0, int(handler.headers.get("Content-Length") or 0))
-        except ValueError:
-            length = 0
-        self.body = handler.rfile.read(length) if length else b""
-        # A list of pairs: Stripe's form encoding repeats keys (``expand[]``); ``dict(form)`` for the simple cases.
-        self.form = []
-        if "application/x-www-form-urlencoded" in (handler.headers.get("Content-Type") or ""):
-            self.form = parse_qsl(self.body.decode(errors="replace"), keep_blank_values=True)
-
-
-class Response:
-    def __init__(self, status=200, body=b"", content_type="application/json", headers=None):
-        self.status = status
-        if isinstance(body, dict | list):
-            body = json.dumps(body).encode()
-        elif isinstance(body, str):
-            body = body.encode()
-        self.body = body
-        self.headers = {"Content-Type": content_type, **(headers or {})}
-
-    @classmethod
-    def json(cls, data, status=200):
-        return cls(status, data)
-
-    @classmethod
-    def redirect(cls, location):
-        return cls(303, b"", "text/plain", {"Location": location})
-
-
-class Callback:
-    """An HTTP POST the sandbox owes to Odoo (a status callback, a webhook)."""
-
-    def __init__(self, url, data=None, body=None, headers=None, not_before=0.0, retries=3, on_done=None):
-        self.url = url
-        self.data = data
-        self.body = body
-        self.headers = headers or {}
-        self.not_before = not_before
-        self.retries = retries
-        self.on_done = on_done
-        self.attempts = []
-
-    def send(self, timeout=10, cookies=None):
-        try:
-            response = requests.post(
-                self.url,
-                data=self.body if self.body is not None else self.data,
-                headers=self.headers,
-                cookies=cookies,
-                timeout=timeout,
-            )
-            self.attempts.append((response.status_code, response.text[:200]))
-            return response.ok
-        except requests.RequestException as error:
-            self.attempts.append(repr(error))
-            return False
 
 
 class Sandbox:
     """Start with ``Sandbox(port=0).start()``; ``url`` and ``smtp_port`` tell where it listens."""
 
     def __init__(self, host="127.0.0.1", port=0, smtp_port=0, odoo_url=None, auto_deliver=False, delay=1.0):
-        from .smtp import MailSink
-        from .twilio import TwilioEmulator
-
         self.host = host
         self.odoo_url = odoo_url
         self.auto_deliver = auto_deliver
@@ -110,10 +40,6 @@ class Sandbox:
         self._started = False
         self.services = {}
         self.twilio = self.add_service("/twilio", TwilioEmulator(self))
-        try:
-            from .stripe import StripeEmulator
-        except ImportError:  # the Stripe side is optional for the Twilio/SMTP tests
-            StripeEmulator = None
         self.stripe = StripeEmulator and self.add_service("/stripe", StripeEmulator(self))
         self.mail = MailSink(host, smtp_port)
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
@@ -389,66 +315,3 @@ setInterval(() => fetch("/inbox.json").then((r) => r.json()).then((now) => {
 </script>
 </body></html>
 """
-
-
-class _LinkCollector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links = []
-
-    def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href") if tag == "a" else None
-        if href and href.startswith(("http://", "https://")):
-            self.links.append(href)
-
-
-def mail_links(html_body, text_body):
-    """The links a person can click in the email, in order, once each (the text's URLs for a text-only mail)."""
-    if html_body:
-        collector = _LinkCollector()
-        collector.feed(html_body)
-        links = collector.links
-    else:
-        links = URL_RE.findall(text_body)
-    return list(dict.fromkeys(links))
-
-
-def inline_cid_images(body, message):
-    """Show ``cid:`` images (inline related parts) as a mail client does, as data URIs."""
-    images = {
-        part["Content-ID"].strip("<>"): part
-        for part in message.walk()
-        if part["Content-ID"] and part.get_content_maintype() == "image"
-    }
-
-    def data_uri(match):
-        part = images.get(match[1])
-        if not part:
-            return match[0]
-        data = base64.b64encode(part.get_payload(decode=True)).decode()
-        return f'src="data:{part.get_content_type()};base64,{data}"'
-
-    return re.sub(r'src="cid:([^"]+)"', data_uri, body)
-
-
-def parse_mail(raw):
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    html_part = message.get_body(("html",))
-    text_part = message.get_body(("plain",))
-    html_body = html_part.get_content() if html_part else ""
-    text_body = text_part.get_content() if text_part else re.sub(r"<[^>]+>", " ", html_body)
-    attachments = [
-        {"filename": part.get_filename(), "content_type": part.get_content_type(), "data": part.get_content()}
-        for part in message.iter_attachments()
-    ]
-    return {
-        "date": time.time(),
-        "from": str(message["From"] or ""),
-        "to": str(message["To"] or ""),
-        "subject": str(message["Subject"] or ""),
-        "html": html_body,
-        "text": text_body,
-        "links": mail_links(html_body, text_body),
-        "attachments": attachments,
-        "message": message,
-    }

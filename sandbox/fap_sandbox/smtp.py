@@ -4,7 +4,7 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-from .server import parse_mail
+from .mail import parse_mail
 
 
 class MailSink:

@@ -33,7 +33,7 @@ import secrets
 import threading
 import time
 
-from .server import Callback, Response
+from .core import Callback, Response
 
 DEMO_SECRET_KEY = "sk_test_" + "facture4payer".ljust(40, "0")
 DEMO_WEBHOOK_SECRET = "whsec_" + "facture4payer".ljust(32, "0")

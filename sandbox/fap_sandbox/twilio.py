@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
-from .server import Callback, Response
+from .core import Callback, Response
 
 DEMO_ACCOUNT_SID = "AC" + "fac7ure4pa7er".ljust(32, "0")
 DEMO_AUTH_TOKEN = "sandbox-twilio-auth-token-0000000"
