@@ -115,12 +115,23 @@ def _check_offered(document_sudo, partner_sudo, amount, kwargs, **context):
 
 
 class FapSalePortal(sale_portal.CustomerPortal):
+    def _get_page_view_values(self, document, access_token, values, session_history, no_breadcrumbs, **kwargs):
+        # The templates show the app's page only for a document of the app's flow, else Odoo's untouched.
+        values = super()._get_page_view_values(
+            document, access_token, values, session_history, no_breadcrumbs, **kwargs
+        )
+        if document._name in ("sale.order", "account.move"):
+            values["fap_flow"] = document._fap_in_flow()
+        return values
+
     @http.route()
     def portal_order_page(self, order_id, report_type=None, access_token=None, **kwargs):
         try:
             order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
+        if not order_sudo._fap_in_flow():
+            return super().portal_order_page(order_id, report_type=report_type, access_token=access_token, **kwargs)
         if not report_type and (redirect := _follow_customer_lang(order_sudo)):
             return redirect
         closed = order_sudo._fap_portal_closed_reason()
@@ -147,6 +158,8 @@ class FapSalePortal(sale_portal.CustomerPortal):
             order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
         except (AccessError, MissingError):
             return {"error": request.env._("Invalid order.")}
+        if not order_sudo._fap_in_flow():
+            return super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
         if order_sudo._has_to_be_signed():
             # Odoo checks and stores the signature (and confirms the quote when no payment is due on it).
             result = super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
@@ -177,6 +190,10 @@ class FapSalePortal(sale_portal.CustomerPortal):
             order_sudo = self._document_check_access("sale.order", order_id, access_token=access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
+        if not order_sudo._fap_in_flow():
+            return super().portal_quote_decline(
+                order_id, access_token=access_token, decline_message=decline_message, **kwargs
+            )
         if order_sudo.state not in ("draft", "sent"):
             return request.redirect(order_sudo.get_portal_url(query_string="&message=cant_reject"))
         # Natively only a quote awaiting a signature can be declined, and only with a message: here always,
@@ -239,6 +256,10 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
+        if not invoice_sudo._fap_in_flow():
+            return super().portal_my_invoice_detail(
+                invoice_id, access_token=access_token, report_type=report_type, **kwargs
+            )
         if not report_type and (redirect := _follow_customer_lang(invoice_sudo)):
             return redirect
         if invoice_sudo.state == "cancel":
@@ -248,20 +269,21 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
                 "facture_a_payer.portal_document_closed",
                 {"document": invoice_sudo, "reason": "cancel", "company": invoice_sudo.company_id},
             )
-        if report_type == "pdf" and invoice_sudo.move_type == "out_invoice":
+        if report_type == "pdf":
             invoice_sudo._fap_generate_invoice_pdf()
         return super().portal_my_invoice_detail(
             invoice_id, access_token=access_token, report_type=report_type, **kwargs
         )
 
     def _invoice_get_page_view_values(self, invoice, access_token, **kwargs):
-        # As the quote page does natively: the header shows the merchant's logo, not the first company's.
         values = super()._invoice_get_page_view_values(invoice, access_token, **kwargs)
-        values["res_company"] = invoice.company_id
+        if invoice._fap_in_flow():
+            # As the quote page does natively: the header shows the merchant's logo, not the first company's.
+            values["res_company"] = invoice.company_id
         return values
 
     def _show_report(self, model, report_type, report_ref, download=False):
-        # A posted customer invoice is the invoice, not a pro forma, even before Odoo sends it.
-        if model._name == "account.move" and model.move_type == "out_invoice" and model.state == "posted":
+        # A posted invoice of the app is the invoice, not a pro forma, even before Odoo sends it.
+        if model._name == "account.move" and model._fap_in_flow() and model.state == "posted":
             request.update_context(proforma_invoice=False)
         return super()._show_report(model, report_type, report_ref, download=download)

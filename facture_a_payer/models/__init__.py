@@ -2,6 +2,7 @@ from . import facture_a_payer_document
 from . import facture_a_payer_send_job
 from . import facture_a_payer_short_link
 from . import account_move
+from . import account_move_send
 from . import ir_http
 from . import ir_mail_server
 from . import payment_transaction

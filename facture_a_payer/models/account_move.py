@@ -1,5 +1,4 @@
 import logging
-import uuid
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
@@ -14,21 +13,40 @@ class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "facture_a_payer.document"]
 
-    # Sending (issue 3): the hooks of facture_a_payer.document.
+    # Sending: the hooks of facture_a_payer.document.
     def _fap_check_sendable(self):
         if self.move_type != "out_invoice":
             raise UserError(self.env._("Only customer invoices can be sent with their payment link."))
         if self.state == "cancel":
             raise UserError(self.env._("The invoice %(name)s is cancelled: it cannot be sent.", name=self.display_name))
-        if self.state == "draft":
-            if not self.env.context.get("fap_post_draft"):
-                raise UserError(
-                    self.env._(
-                        "The invoice %(name)s is a draft: confirm it before sending it to the customer.",
-                        name=self.display_name,
-                    )
+        if self.state == "draft" and not self.env.context.get("fap_post_draft"):
+            raise UserError(
+                self.env._(
+                    "The invoice %(name)s is a draft: confirm it before sending it to the customer.",
+                    name=self.display_name,
                 )
+            )
+
+    def _fap_prepare_send(self):
+        # « Enregistrer et envoyer » on a draft (the button says so) confirms it first.
+        if self.state == "draft":
             self.action_post()
+
+    def _fap_prepare_send_batch(self):
+        # As Send & Print does for a batch: the legal PDFs in one rendering (one wkhtmltopdf run), not one each.
+        self._fap_generate_invoice_pdf()
+
+    def _fap_post_email(self, mail_template, partner):
+        # The invoice itself goes out through Odoo's Send & Print: the legal PDF is generated once, attached to
+        # the invoice and to the email, and is what the portal serves. Receipts and notices are plain messages.
+        if self.env.ref("account.account_invoices") not in mail_template.report_template_ids:
+            return super()._fap_post_email(mail_template, partner)
+        self.env["account.move.send"].with_context(
+            fap_mail_layout="facture_a_payer.mail_layout_fap"
+        )._generate_and_send_invoices(
+            self, sending_methods={"email"}, mail_template=mail_template, mail_partner_ids=partner.ids
+        )
+        return None
 
     def _fap_get_templates(self):
         return (
@@ -37,7 +55,15 @@ class AccountMove(models.Model):
         )
 
     def _fap_mark_sent(self):
+        # Sent by SMS only, it has its legal PDF too (Send & Print makes it with the email).
+        self._fap_generate_invoice_pdf()
         self.is_move_sent = True
+
+    def _fap_in_flow(self):
+        # An invoice made by hand from a quote the customer approved in the app is the app's too.
+        return self.move_type == "out_invoice" and bool(
+            super()._fap_in_flow() or self.invoice_line_ids.sale_line_ids.order_id.filtered("fap_approved")
+        )
 
     # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
     fap_status = fields.Selection(
@@ -108,10 +134,10 @@ class AccountMove(models.Model):
         """« Payer »: the invoice's payment link and its QR code, full screen, until it is paid."""
         self.ensure_one()
         self.check_access("read")
-        if hasattr(self, "_fap_get_share_url"):
-            url = self._fap_get_share_url()
-        else:
-            url = self.get_base_url() + self.get_portal_url()
+        # Shown to the customer by the app: the page they open is the app's.
+        if not self.fap_flow:
+            self.sudo().fap_flow = True
+        url = self._fap_get_share_url()
         return {
             "type": "ir.actions.client",
             "tag": "facture_a_payer.pay_now",
@@ -126,29 +152,22 @@ class AccountMove(models.Model):
             },
         }
 
-    # Customer path (issue 4): revoking links, the receipt and the merchant's notice after an online payment.
+    # Revoking links, the receipt and the merchant's notice after an online payment.
     fap_receipt_sent = fields.Boolean(string="Receipt sent", copy=False, readonly=True)
 
-    def action_fap_revoke_link(self):
-        """Give the invoice a new access token: every link sent so far stops working."""
-        self.ensure_one()
-        self.check_access("write")
-        self.sudo().access_token = str(uuid.uuid4())
-
     def _fap_generate_invoice_pdf(self):
-        """Generate and attach the legal PDF of posted invoices that have none yet, leaving them « not sent ».
+        """Generate and attach the legal PDF of the posted invoices that have none yet, as Send & Print does
+        without sending anything, leaving them « not sent ».
 
-        Odoo makes it when an invoice is sent; until then its portal offers a pro forma. An invoice made by the
-        customer's own approval was never sent, yet it is the invoice the customer downloads.
+        Until an invoice is sent, Odoo's portal offers a pro forma; an invoice made by the customer's own approval
+        was never sent, yet it is the invoice the customer downloads.
         """
-        send = self.env["account.move.send"]
-        for invoice in self.filtered(lambda move: move.state == "posted" and not move.invoice_pdf_report_id):
-            was_sent = invoice.is_move_sent
-            # What « Send » would make, minus the sending itself.
-            invoices_data = {invoice: send._get_default_sending_settings(invoice, sending_methods={})}
-            send._generate_invoice_documents(invoices_data)
-            send._link_invoice_documents(invoices_data)
-            invoice.is_move_sent = was_sent
+        invoices = self.filtered(lambda move: move.state == "posted" and not move.invoice_pdf_report_id)
+        if not invoices:
+            return
+        sent = invoices.filtered("is_move_sent")
+        self.env["account.move.send"]._generate_and_send_invoices(invoices, sending_methods=set())
+        (invoices - sent).is_move_sent = False
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
@@ -159,7 +178,7 @@ class AccountMove(models.Model):
                 move.move_type == "out_invoice"
                 and not move.fap_receipt_sent
                 and "done" in move.transaction_ids.mapped("state")
-                and (move.fap_send_state or move.invoice_line_ids.sale_line_ids.order_id.filtered("fap_approved"))
+                and move._fap_in_flow()
             )
         )._fap_after_online_payment()
         return res

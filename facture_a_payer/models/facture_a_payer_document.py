@@ -1,5 +1,6 @@
 import base64
 import io
+import uuid
 
 import qrcode
 
@@ -10,12 +11,20 @@ from odoo.exceptions import UserError
 class FactureAPayerDocument(models.AbstractModel):
     """What quotes and customer invoices share to be sent with their secure link (« Enregistrer et envoyer »).
 
-    A concrete model provides ``_fap_check_sendable``, ``_fap_get_templates`` and ``_fap_mark_sent``.
+    A concrete model provides ``_fap_check_sendable`` (raises when it cannot be sent, changes nothing),
+    ``_fap_prepare_send`` (what sending needs first), ``_fap_get_templates`` and ``_fap_mark_sent``.
     """
 
     _name = "facture_a_payer.document"
     _description = "Document sent with its secure link"
 
+    # Odoo's own pages, messages and reports are left as they are for every other document.
+    fap_flow = fields.Boolean(
+        string="Facture à payer",
+        copy=False,
+        readonly=True,
+        help="Made or sent in Facture à payer: its customer gets the app's pages and messages.",
+    )
     fap_send_state = fields.Selection(
         [("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
         string="Sending",
@@ -26,6 +35,11 @@ class FactureAPayerDocument(models.AbstractModel):
     fap_send_job_id = fields.Many2one(
         "facture_a_payer.send.job", string="Sending job", copy=False, readonly=True, index="btree_not_null"
     )
+
+    def _fap_in_flow(self):
+        """Whether the document belongs to the app's flow: its portal page, messages and receipts are ours."""
+        self.ensure_one()
+        return self.fap_flow
 
     # ------------------------------------------------------------------------------------------
     # Links
@@ -47,6 +61,12 @@ class FactureAPayerDocument(models.AbstractModel):
         # The company's short address when it has one (Settings › Facture à payer).
         base_url = (self.company_id.fap_short_link_base_url or "").rstrip("/") or self._fap_get_base_url()
         return f"{base_url}/p/{link.code}"
+
+    def action_fap_revoke_link(self):
+        """Give the document a new access token: every link sent so far (and its short link) stops working."""
+        self.ensure_one()
+        self.check_access("write")
+        self.sudo().access_token = str(uuid.uuid4())
 
     def _fap_get_qr_data_uri(self):
         """QR code of the share URL as a PNG data URI (sent as an inline CID image, see ``ir.mail_server``)."""
@@ -106,10 +126,11 @@ class FactureAPayerDocument(models.AbstractModel):
         """Check, send by email and/or SMS, mark sent; returns the channels used (labels)."""
         self.ensure_one()
         self._fap_check_sendable()
+        self._fap_prepare_send()
         mail_template, sms_template = self._fap_get_templates()
         sent = self._fap_notify_customer(mail_template, sms_template)
         self._fap_mark_sent()
-        self.write({"fap_send_state": "sent", "fap_send_error": False})
+        self.write({"fap_flow": True, "fap_send_state": "sent", "fap_send_error": False})
         return sent
 
     def _fap_notify_customer(self, mail_template, sms_template):
@@ -148,21 +169,20 @@ class FactureAPayerDocument(models.AbstractModel):
             sent.append(self.env._("SMS"))
         return sent
 
+    def _fap_prepare_send(self):
+        return
+
+    def _fap_prepare_send_batch(self):
+        """What the documents of a mass sending can prepare together, before each is sent."""
+        return
+
     def _fap_post_email(self, mail_template, partner):
-        """Post the rendered template as a message to the customer: the chatter tracks its delivery."""
-        values = mail_template._generate_template(
-            self.ids, ("subject", "body_html", "email_from", "reply_to", "report_template_ids", "attachment_ids")
-        )[self.id]
-        attachments = [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])]
-        senders = {key: values[key] for key in ("email_from", "reply_to") if values.get(key)}
-        self.message_post(
-            body=values["body_html"],
-            subject=values["subject"],
-            **senders,
-            partner_ids=partner.ids,
-            attachments=attachments,
-            attachment_ids=values.get("attachment_ids", []),
+        """Post the template as a message to the customer, through the composer as Odoo's own sendings do: the
+        chatter tracks its delivery."""
+        self.message_post_with_source(
+            mail_template,
+            email_layout_xmlid="facture_a_payer.mail_layout_fap",
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="facture_a_payer.mail_layout_fap",
+            partner_ids=partner.ids,
         )

@@ -76,7 +76,9 @@ class FactureAPayerSendJob(models.Model):
                 "total_count": len(documents),
             }
         )
-        documents.sudo().write({"fap_send_job_id": job.id, "fap_send_state": "queued", "fap_send_error": False})
+        documents.sudo().write(
+            {"fap_flow": True, "fap_send_job_id": job.id, "fap_send_state": "queued", "fap_send_error": False}
+        )
         self.env.ref("facture_a_payer.ir_cron_fap_send_jobs")._trigger()
         return job
 
@@ -94,6 +96,13 @@ class FactureAPayerSendJob(models.Model):
         while batch := Document.search(domain, limit=BATCH_SIZE, order="id"):
             sent = failed = 0
             held_sms = SmsSudo = self.env["sms.sms"].sudo()
+            try:
+                with self.env.cr.savepoint():
+                    batch._fap_prepare_send_batch()
+            except UserError as error:  # e.g. a wkhtmltopdf that renders one document at a time: each alone
+                _logger.warning("Facture à payer: preparing the batch of %s together failed: %s", self, error)
+            except Exception:  # each document then prepares itself, and fails alone
+                _logger.exception("Facture à payer: preparing the batch of %s failed", self)
             for document in batch:
                 try:
                     with self.env.cr.savepoint():

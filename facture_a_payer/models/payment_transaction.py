@@ -56,6 +56,7 @@ class PaymentTransaction(models.Model):
             and not self.payment_id
             and not self.is_post_processed
             and invoices
+            and all(move._fap_in_flow() for move in invoices)
             and all(move.payment_state in ("paid", "in_payment", "reversed") for move in invoices)
         )
 

@@ -1,5 +1,3 @@
-import uuid
-
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -40,6 +38,13 @@ class SaleOrder(models.Model):
         if self.state == "draft":
             self.state = "sent"
 
+    def _fap_in_flow(self):
+        return super()._fap_in_flow() or self.fap_approved
+
+    def _fap_posted_invoices(self):
+        """The posted customer invoices of the orders: what their customers are asked to pay."""
+        return self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+
     # Written when the customer declines on the portal; the merchant's screens show the quote as « Refusée ».
     fap_declined = fields.Boolean(string="Declined", copy=False, tracking=True)
     fap_declined_reason = fields.Text(string="Reason for declining", copy=False)
@@ -52,7 +57,7 @@ class SaleOrder(models.Model):
     @api.depends("state", "fap_declined", "invoice_ids.fap_status")
     def _compute_fap_status(self):
         for order in self:
-            invoices = order.invoice_ids.filtered(lambda move: move.state == "posted")
+            invoices = order._fap_posted_invoices()
             if order.fap_declined:
                 order.fap_status = "declined"
             elif order.state == "sale" and invoices and all(move.fap_status == "paid" for move in invoices):
@@ -99,9 +104,9 @@ class SaleOrder(models.Model):
         """
         self.filtered(lambda order: order.state in ("draft", "sent")).action_confirm()
         approved = self.filtered(lambda order: order.state == "sale")
-        approved.filtered(lambda order: not order.fap_approved).fap_approved = True
+        approved.filtered(lambda order: not order.fap_approved).write({"fap_flow": True, "fap_approved": True})
         approved.filtered("company_id.fap_auto_invoice")._fap_invoice_confirmed()
-        return self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        return self._fap_posted_invoices()
 
     def _fap_invoice_confirmed(self):
         """Create and post the invoice of the confirmed orders in ``self`` that have none."""
@@ -118,6 +123,7 @@ class SaleOrder(models.Model):
         to_invoice._force_lines_to_invoice_policy_order()
         # One invoice per approved quote, even when several of one customer are approved together.
         invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices(grouped=True, final=True)
+        invoices.fap_flow = True
         invoices.action_post()
         for invoice in invoices:
             invoice._portal_ensure_token()
@@ -158,14 +164,7 @@ class SaleOrder(models.Model):
     def _fap_portal_invoice(self):
         """The invoice an approved quote's link leads to (posted: a draft one is not the customer's yet)."""
         self.ensure_one()
-        invoices = self.invoice_ids.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
-        return invoices.sorted("id")[:1]
-
-    def action_fap_revoke_link(self):
-        """Give the quote a new access token: every link sent so far stops working."""
-        self.ensure_one()
-        self.check_access("write")
-        self.sudo().access_token = str(uuid.uuid4())
+        return self._fap_posted_invoices().sorted("id")[:1]
 
     # The merchant's screens: each step of the phone flow is its own form view of the quote.
     def _fap_open_view(self, view_xmlid, name):
@@ -243,7 +242,7 @@ class SaleOrder(models.Model):
         return self._fap_open_invoice()
 
     def _fap_open_invoice(self):
-        invoice = self.invoice_ids.filtered(lambda move: move.state == "posted")[:1]
+        invoice = self._fap_posted_invoices()[:1]
         if not invoice:
             return self.action_fap_details()
         return invoice.action_fap_open()

@@ -53,8 +53,10 @@ class FapPortalCase(FapSandboxCase):
         self.authenticate(None, None)
 
     def _make_quote(self, customer=None, **values):
+        """A quote of the app (made on its screens), marked sent; ``fap_flow=False`` for one made elsewhere."""
         order = self.env["sale.order"].create(
             {
+                "fap_flow": True,
                 "partner_id": (customer or self.customer_en).id,
                 "user_id": self.salesperson.id,
                 "require_signature": False,

@@ -77,6 +77,16 @@ class MerchantCase(FapSandboxCase):
         """The taps a tour counted (see ``reportTaps`` in merchant_tours.js)."""
         return int(self.env["ir.config_parameter"].get_param(f"facture_a_payer.test_taps.{key}", -1))
 
+    def setUp(self):
+        super().setUp()
+        self.logged_in = threading.Event()
+
+    def authenticate(self, user, password, browser=None):
+        super().authenticate(user, password, browser=browser)
+        # From here the test's own cursor rests while the browser plays the tour: another thread may use the
+        # database (through test cursors) without racing it on the shared connection.
+        self.logged_in.set()
+
     def _check_payment_on_the_spot(self):
         """« Payer » on the quote's details, the customer pays from the QR code's link: « Payée », the books."""
         provider = self.enable_stripe_checkout()
@@ -117,6 +127,8 @@ class MerchantCase(FapSandboxCase):
         Runs beside the tour: waits for the invoice « Payer » creates, then goes through HTTP only.
         """
         try:
+            if not self.logged_in.wait(timeout=60):
+                raise TimeoutError("the tour did not start")
             deadline = time.monotonic() + 60
             invoice = None
             while not invoice:

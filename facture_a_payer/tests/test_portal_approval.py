@@ -4,6 +4,7 @@ from html import unescape
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import consteq
 from odoo.tools.safe_eval import safe_eval
@@ -240,3 +241,77 @@ class TestPortalSecurity(FapPortalCase):
         self.assertNotIn('name="fap_pay"', response.text)
         pdf = self._redirect_of(self._path(invoice.get_portal_url(report_type="pdf", download=True)))
         self.assertEqual(pdf, (303, "/my"))
+
+
+@tagged("post_install", "-at_install")
+class TestPortalOutsideTheFlow(FapPortalCase):
+    """A quote or an invoice made elsewhere in Odoo (not in the app, never sent with its link) gets Odoo's own
+    pages and answers, untouched."""
+
+    def test_a_quote_made_elsewhere_shows_odoos_page_and_buttons(self):
+        quote = self._make_quote(fap_flow=False, require_signature=True)
+        html = self._get(quote.get_portal_url()).text
+        self.assertNotIn('id="fap_approval"', html)
+        self.assertIn("Accept & Sign", html)
+        self.assertIn("Reject This Quotation", html)
+        self.assertNotIn("Decline this quote", html)
+        self.assertRegex(html, r'<textarea[^>]*name="decline_message"[^>]*required')
+
+    def test_signing_a_quote_made_elsewhere_confirms_it_as_odoo_does_without_invoicing(self):
+        self.assertTrue(self.company.fap_auto_invoice)
+        quote = self._make_quote(fap_flow=False, require_signature=True)
+        result = self._rpc(quote.get_portal_url(suffix="/accept"), {"name": "Sarah Mitchell", "signature": SIGNATURE})
+        self.assertEqual(quote.state, "sale")
+        self.assertEqual(quote.signed_by, "Sarah Mitchell")
+        self.assertFalse(quote.invoice_ids)
+        self.assertFalse(quote.fap_approved)
+        self.assertIn("message=sign_ok", result["result"]["redirect_url"])
+        # Its link stays on the order: there is no invoice to go to.
+        response = self._get(quote.get_portal_url())
+        self.assertEqual(self._path(response.url), self._path(quote.get_portal_url()))
+
+    def test_declining_a_quote_made_elsewhere_follows_odoos_rules(self):
+        quote = self._make_quote(fap_flow=False, require_signature=True)
+        html = self._get(quote.get_portal_url()).text
+        decline_url = self._path(quote.get_portal_url(suffix="/decline"))
+        # Natively a reason is required.
+        response = self.url_open(decline_url, data={"csrf_token": self._csrf_token(html)}, allow_redirects=False)
+        self.assertIn("message=cant_reject", response.headers["Location"])
+        self.assertEqual(quote.state, "sent")
+        self.url_open(decline_url, data={"csrf_token": self._csrf_token(html), "decline_message": "Trop cher"})
+        self.assertEqual(quote.state, "cancel")
+        self.assertFalse(quote.fap_declined)
+        # Odoo's cancelled quote page, not the app's.
+        self.assertNotIn('id="fap_closed"', self._get(quote.get_portal_url()).text)
+
+    def test_an_invoice_made_elsewhere_shows_odoos_page_and_its_pro_forma(self):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer_en.id,
+                "invoice_line_ids": [Command.create({"product_id": self.product.id, "price_unit": 100.0})],
+            }
+        )
+        invoice.action_post()
+        invoice._portal_ensure_token()
+        self.assertFalse(invoice._fap_in_flow())
+        html = self._get(invoice.get_portal_url()).text
+        self.assertIn(invoice.name, html)
+        self.assertNotIn('id="fap_invoice"', html)
+        # Never sent: Odoo serves its pro forma and attaches nothing.
+        self.assertIn("Proforma", self._get(invoice.get_portal_url(report_type="html")).text)
+        self.assertFalse(invoice.invoice_pdf_report_id)
+        invoice.button_draft()
+        invoice.button_cancel()
+        self.assertNotIn('id="fap_closed"', self._get(invoice.get_portal_url()).text)
+
+    def test_an_invoice_of_a_quote_approved_in_the_app_is_the_apps_even_when_made_by_hand(self):
+        self.company.fap_auto_invoice = False
+        quote = self._make_quote()
+        self._approve(quote)
+        self.assertFalse(quote.invoice_ids)
+        quote.order_line.qty_delivered = 2
+        invoice = quote._create_invoices()
+        invoice.action_post()
+        self.assertTrue(invoice._fap_in_flow())
+        self.assertIn('id="fap_invoice"', self._get(invoice.get_portal_url()).text)

@@ -90,6 +90,40 @@ class TestSendFlow(FapSendCase):
         self.assertEqual(pdf["content_type"], "application/pdf")
         self.assertTrue(pdf["data"].startswith(b"%PDF"))
 
+    def test_a_sent_invoice_has_one_legal_pdf_the_one_the_email_carries_and_the_portal_serves(self):
+        partner = self._customer("Paul Ouellet", lang="fr_CA")
+        invoice = self._invoice(partner)
+        with self.smtp_live():
+            invoice.with_context(force_report_rendering=True).action_fap_save_and_send()
+        legal_pdf = invoice.invoice_pdf_report_id
+        self.assertTrue(legal_pdf.raw.startswith(b"%PDF"))
+        # Every PDF of the invoice, the binary fields' included (ir.attachment hides them unless asked).
+        pdfs = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "=", invoice.id),
+                ("mimetype", "=", "application/pdf"),
+                "|",
+                ("res_field", "=", False),
+                ("res_field", "!=", False),
+            ]
+        )
+        self.assertEqual(pdfs, legal_pdf)
+        [email] = self.received_emails(partner)
+        self.assertEqual([pdf["data"] for pdf in email["attachments"]], [legal_pdf.raw])
+        self.assertEqual(email["attachments"][0]["filename"], legal_pdf.name)
+        portal_pdf = self.open_as_visitor(invoice._fap_get_share_url().replace("?", "?report_type=pdf&download=1&", 1))
+        self.assertEqual(portal_pdf.content, legal_pdf.raw)
+        self.assertTrue(invoice.is_move_sent)
+
+    def test_an_invoice_sent_by_sms_only_has_its_legal_pdf_too(self):
+        partner = self._customer("Jean Sms", fap_channel="sms")
+        invoice = self._invoice(partner)
+        invoice.action_fap_save_and_send()
+        self.assertFalse(self.received_emails(partner))
+        self.assertTrue(invoice.invoice_pdf_report_id)
+        self.assertTrue(invoice.is_move_sent)
+
     def test_link_reaches_that_document_and_no_other(self):
         alice, bob = self._customer("Alice Roy"), self._customer("Bob Côté")
         alice_quote, bob_quote = self._quote(alice, quantity=1), self._quote(bob, quantity=3)

@@ -1,7 +1,7 @@
 import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 
-// The merchant's screens (issue 6), played at a phone's size (375 × 667, touch) by tests/test_merchant_*.py.
+// The merchant's screens, played at a phone's size (375 × 667, touch) by tests/test_merchant_*.py.
 // The records come from the Python test: customer « Plomberie Laval », products « FAP Chauffe-eau 40 gal »
 // and « FAP Heure de travail », quotes named in the test.
 
