@@ -82,10 +82,11 @@ class MerchantCase(FapSandboxCase):
         self.logged_in = threading.Event()
 
     def authenticate(self, user, password, browser=None):
-        super().authenticate(user, password, browser=browser)
+        res = super().authenticate(user, password, browser=browser)
         # From here the test's own cursor rests while the browser plays the tour: another thread may use the
         # database (through test cursors) without racing it on the shared connection.
         self.logged_in.set()
+        return res
 
     def _check_payment_on_the_spot(self):
         """« Payer » on the quote's details, the customer pays from the QR code's link: « Payée », the books."""
