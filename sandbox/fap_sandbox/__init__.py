@@ -1,3 +1,4 @@
-from .server import Callback, Request, Response, Sandbox
+from .core import Callback, Request, Response
+from .server import Sandbox
 
 __all__ = ["Callback", "Request", "Response", "Sandbox"]
