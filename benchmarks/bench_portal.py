@@ -86,8 +86,8 @@ class BenchPortal(FapPortalCase):
         invoice = self._make_quote()._fap_confirm_and_invoice()
         self.enable_stripe_checkout()  # the invoice page shows the payment form of the enabled provider
         pages = {
-            APPROVAL: (self._path(quote.get_portal_url()), 'id="fap_approval"', 'id="quote_content"'),
-            INVOICE: (self._path(invoice.get_portal_url()), 'id="fap_invoice"', 'id="invoice_content"'),
+            APPROVAL: (self.path(quote.get_portal_url()), 'id="fap_approval"', 'id="quote_content"'),
+            INVOICE: (self.path(invoice.get_portal_url()), 'id="fap_invoice"', 'id="invoice_content"'),
         }
         results = {(page, variant): ([], []) for page in pages for variant in ("ours", "native")}
         # Blocks of ours and native alternate, so that the load of a shared machine weighs on both alike.

@@ -1,4 +1,3 @@
 from . import controllers
-from . import demo
 from . import models
 from . import tools

@@ -12,7 +12,6 @@
         "sms_twilio",
         "portal",
         "phone_validation",
-        "l10n_ca",
         "payment_stripe_checkout",
     ],
     "external_dependencies": {"python": ["phonenumbers", "qrcode"]},
@@ -32,13 +31,6 @@
         "data/receipt_templates.xml",
         "views/sale_portal_templates.xml",
         "views/account_portal_templates.xml",
-    ],
-    "demo": [
-        "demo/res_company_demo.xml",
-        "demo/res_partner_demo.xml",
-        "demo/product_demo.xml",
-        "demo/sale_order_demo.xml",
-        "demo/account_move_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

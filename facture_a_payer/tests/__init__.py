@@ -1,6 +1,5 @@
 from . import (
     test_approval_invoicing,
-    test_foundation_demo,
     test_foundation_install,
     test_foundation_sandbox_demo,
     test_foundation_sandbox_mail,

@@ -1,17 +1,17 @@
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from fap_sandbox import Sandbox
-from fap_sandbox.stripe import DEMO_SECRET_KEY, DEMO_WEBHOOK_SECRET
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 
 from odoo.fields import Command
 from odoo.tests import HttpCase
 
+from odoo.addons.payment_stripe_checkout.tests.common import SandboxTestMixin
+
 from ..tools.twilio_api import TWILIO_API_URL_PARAM
 
 
-class FapSandboxCase(HttpCase):
+class FapSandboxCase(SandboxTestMixin, HttpCase):
     """An HTTP test case wired to a sandbox of its own: Twilio for SMS, an SMTP sink for email.
 
     Odoo talks to the sandbox with its real code (``sms_twilio``, ``ir.mail_server``); callbacks the
@@ -21,8 +21,8 @@ class FapSandboxCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = Sandbox(odoo_url=cls.base_url()).start()
-        cls.addClassCleanup(cls.sandbox.stop)
+        cls.install_french()
+        cls.start_sandbox()
         cls.env["ir.config_parameter"].set_param(TWILIO_API_URL_PARAM, f"{cls.sandbox.url}/twilio")
         cls.company = cls.env.company
         cls.wire_twilio(cls.company)
@@ -37,29 +37,68 @@ class FapSandboxCase(HttpCase):
         )
 
     @classmethod
-    def enable_stripe_checkout(cls):
-        """Enable the Stripe Checkout provider in test mode against this test's sandbox; return it.
+    def install_french(cls):
+        """Customers speak French (Canada): the language and its translations, as Settings > Languages adds them.
 
-        A classmethod: call it from ``setUpClass`` (or from a test, through ``self``).
+        Already there when the demo add-on is installed; loading them costs a few seconds otherwise.
         """
-        cls.env["ir.config_parameter"].sudo().set_param("payment_stripe_checkout.api_base", f"{cls.sandbox.url}/stripe")
-        # The company's own provider (a copy is made for each company), else the module's record moved there.
-        provider = (
-            cls.env["payment.provider"]
-            .sudo()
-            .search([("code", "=", "stripe_checkout"), ("company_id", "=", cls.env.company.id)], limit=1)
-            or cls.env.ref("payment_stripe_checkout.payment_provider_stripe_checkout").sudo()
-        )
-        provider.write(
+        french = cls.env["res.lang"].with_context(active_test=False).search([("code", "=", "fr_CA")])
+        if not french.active:
+            cls.env["base.language.install"].create({"lang_ids": [Command.set(french.ids)]}).lang_install()
+
+    @classmethod
+    def setup_quebec_company(cls, name="Plomberie Test inc."):
+        """A Québec merchant in CAD charging GST (5 %) and QST (9.975 %), wired to the sandbox's Twilio.
+
+        Built on Odoo's generic chart with the two taxes as the Canadian chart names them: the add-on needs no
+        localization (the demo add-on's merchant is on ``l10n_ca``).
+        """
+        canada, cad = cls.env.ref("base.ca"), cls.env.ref("base.CAD")
+        cad.active = True
+        company = cls.env["res.company"].create(
             {
-                "stripe_checkout_secret_key": DEMO_SECRET_KEY,
-                "stripe_checkout_webhook_secret": DEMO_WEBHOOK_SECRET,
-                "state": "test",
-                "is_published": True,
-                "company_id": cls.env.company.id,
+                "name": name,
+                "street": "4567, rue Saint-Denis",
+                "city": "Montréal",
+                "zip": "H2J 2L3",
+                "state_id": cls.env.ref("base.state_ca_qc").id,
+                "country_id": canada.id,
+                "currency_id": cad.id,
+                "phone": "+1 514-555-0100",
+                "email": "bonjour@plomberie-test.example.com",
             }
         )
-        return provider
+        cls.env.ref("base.user_admin").company_ids |= company
+        cls.env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+        # The generic chart sets its own currency and fiscal country.
+        company.write({"currency_id": cad.id, "account_fiscal_country_id": canada.id})
+
+        def tax_group(name, french):
+            group = cls.env["account.tax.group"].create(
+                {"name": name, "company_id": company.id, "country_id": canada.id}
+            )
+            group.update_field_translations("name", {"fr_CA": french})
+            return group
+
+        def tax(name, french, **values):
+            record = cls.env["account.tax"].create(
+                {"name": name, "type_tax_use": "sale", "company_id": company.id, "country_id": canada.id, **values}
+            )
+            record.update_field_translations("name", {"fr_CA": french})
+            return record
+
+        gst = tax("5% GST", "5% TPS", amount=5.0, sequence=10, tax_group_id=tax_group("GST", "TPS").id)
+        qst = tax("9.975% QST", "9.975% TVQ", amount=9.975, sequence=20, tax_group_id=tax_group("QST", "TVQ").id)
+        company.account_sale_tax_id = tax(
+            "14.975% GST+QST",
+            "14.975% TPS+TVQ",
+            amount_type="group",
+            amount=100.0,
+            children_tax_ids=[Command.set((gst | qst).ids)],
+            tax_group_id=gst.tax_group_id.id,
+        )
+        cls.wire_twilio(company)
+        return company
 
     @classmethod
     def wire_twilio(cls, company):
@@ -76,18 +115,16 @@ class FapSandboxCase(HttpCase):
             }
         )
 
-    def deliver_callbacks(self):
-        """Post the callbacks the sandbox owes to Odoo (Twilio status, Stripe webhooks), in order.
-
-        Like ``url_open``, flush first (the server reads the database) and clear the cache after (the
-        server wrote to it), carrying the test cookie Odoo's HttpCase requires.
-        """
-        self.env.cr.flush()
-        self.env.cr.clear()
-        with self.allow_requests():
-            delivered = self.sandbox.deliver_pending(cookies=self.opener.cookies)
-        self.env.invalidate_all()
-        return delivered
+    @classmethod
+    def _quote(cls, partner, quantity=2, **values):
+        """A draft quote of ``quantity`` × the class's ``product`` for ``partner``."""
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": quantity})],
+                **values,
+            }
+        )
 
     @contextmanager
     def smtp_live(self):

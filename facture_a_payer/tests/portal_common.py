@@ -1,5 +1,4 @@
 import re
-from urllib.parse import urlsplit
 
 from fap_sandbox.stripe import CARD_SUCCESS
 from lxml import html as lxml_html
@@ -10,14 +9,13 @@ from .common import FapSandboxCase
 
 
 class FapPortalCase(FapSandboxCase):
-    """A quote of the demo merchant (GST + QST) for a French- and an English-speaking customer, seen by a
+    """A quote of a Québec merchant (GST + QST) for a French- and an English-speaking customer, seen by a
     public visitor who only has the link."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The demo merchant: a Québec company on the Canadian chart (GST + QST).
-        cls.company = cls.env.ref("facture_a_payer.demo_company")
+        cls.company = cls.setup_quebec_company()
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
         cls.env["ir.config_parameter"].set_param("sale.automatic_invoice", False)
         cls.salesperson = cls.env["res.users"].create(
@@ -30,7 +28,7 @@ class FapPortalCase(FapSandboxCase):
                 "company_ids": [Command.set(cls.company.ids)],
             }
         )
-        cls.tax_gst_qst = cls.env["account.chart.template"].with_company(cls.company).ref("gstqst_sale_tax_14975")
+        cls.tax_gst_qst = cls.company.account_sale_tax_id
         cls.product = cls.env["product.product"].create(
             {
                 "name": "Water heater installation",
@@ -54,33 +52,23 @@ class FapPortalCase(FapSandboxCase):
 
     def _make_quote(self, customer=None, **values):
         """A quote of the app (made on its screens), marked sent; ``fap_flow=False`` for one made elsewhere."""
-        order = self.env["sale.order"].create(
-            {
-                "fap_flow": True,
-                "partner_id": (customer or self.customer_en).id,
-                "user_id": self.salesperson.id,
-                "require_signature": False,
-                "require_payment": False,
-                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 2})],
-                **values,
-            }
-        )
+        values = {
+            "fap_flow": True,
+            "user_id": self.salesperson.id,
+            "require_signature": False,
+            "require_payment": False,
+            **values,
+        }
+        order = self._quote(customer or self.customer_en, **values)
         order.action_quotation_sent()
         order._portal_ensure_token()
         return order
-
-    def _path(self, url):
-        parts = urlsplit(url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    def _get(self, url, **kwargs):
-        return self.url_open(self._path(url), **kwargs)
 
     def _rpc(self, url, params=None):
         """A JSON-RPC call as the browser makes it: the whole JSON answer (result or error)."""
         self.env.flush_all()
         response = self.opener.post(
-            self.base_url() + self._path(url),
+            self.base_url() + self.path(url),
             json={"id": 0, "jsonrpc": "2.0", "method": "call", "params": params or {}},
             timeout=30,
         )
@@ -146,7 +134,7 @@ class FapPortalPaymentCase(FapPortalCase):
         self.env.flush_all()
         self.url_open(answer.headers["Location"])  # Odoo's return route, then /payment/status
         poll = self._rpc("/payment/status/poll")["result"]  # what the status page's script does
-        return self._get(poll["landing_route"])
+        return self.open_as_visitor(poll["landing_route"])
 
     def _assert_paid_and_reconciled(self, invoice):
         self.assertEqual(invoice.payment_state, "paid")

@@ -1,6 +1,5 @@
 import io
 import re
-from urllib.parse import urlsplit
 
 from PIL import Image
 from pyzbar.pyzbar import decode as decode_qr
@@ -43,15 +42,6 @@ class FapSendCase(FapSandboxCase):
                 "phone": f"514 555 {cls._phone_seq:04d}" if phone is True else phone,
                 "country_id": cls.canada.id,
                 **values,
-            }
-        )
-
-    @classmethod
-    def _quote(cls, partner, quantity=2):
-        return cls.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": quantity})],
             }
         )
 
@@ -103,14 +93,6 @@ class FapSendCase(FapSandboxCase):
                 image = Image.open(io.BytesIO(part.get_content()))
                 decoded += [symbol.data.decode() for symbol in decode_qr(image)]
         return decoded
-
-    def open_as_visitor(self, url):
-        """Open a link like a customer who is not logged in (no session); returns the final response."""
-        return self.url_open(url)
-
-    @staticmethod
-    def path(url):
-        return urlsplit(url).path
 
     def chatter_notifications(self, document, notification_type):
         return self.env["mail.notification"].search(

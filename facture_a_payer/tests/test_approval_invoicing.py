@@ -56,10 +56,10 @@ class TestApprovalInvoicing(FapPortalPaymentCase):
         self.assertFalse(quote.invoice_ids)
         # Odoo's confirmed order page, with its notice.
         self.assertEqual(
-            self._path(result["redirect_url"]), self._path(quote.get_portal_url(query_string="&message=sign_ok"))
+            self.path(result["redirect_url"]), self.path(quote.get_portal_url(query_string="&message=sign_ok"))
         )
-        page = self._get(result["redirect_url"])
-        self.assertEqual(self._path(page.url), self._path(result["redirect_url"]))
+        page = self.open_as_visitor(result["redirect_url"])
+        self.assertEqual(self.path(page.url), self.path(result["redirect_url"]))
         self.assertIn("Your order has been confirmed.", page.text)
         self.assertNotIn('name="fap_approve"', page.text)
 

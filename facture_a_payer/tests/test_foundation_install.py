@@ -16,7 +16,7 @@ import polib
 from odoo.tests import TransactionCase, tagged
 
 ROOT = Path(__file__).resolve().parents[2]
-ADDONS = ("facture_a_payer", "payment_stripe_checkout")
+ADDONS = ("facture_a_payer", "facture_a_payer_demo", "payment_stripe_checkout")
 
 
 def test_both_addons_install_with_and_without_demo_data_with_a_clean_log_and_uninstall():

@@ -19,7 +19,7 @@ SIGNATURE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAY
 class TestPortalApproval(FapPortalCase):
     def test_a_sent_quote_shows_merchant_number_lines_gst_and_qst_apart_total_validity_and_both_answers(self):
         quote = self._make_quote(validity_date=fields.Date.today() + timedelta(days=30))
-        response = self._get(quote.get_portal_url())
+        response = self.open_as_visitor(quote.get_portal_url())
         self.assertEqual(response.status_code, 200)
         html = response.text
         self.assertIn('id="fap_approval"', html)
@@ -43,10 +43,10 @@ class TestPortalApproval(FapPortalCase):
         # It shows in the merchant's « Factures ».
         factures = self.env.ref("facture_a_payer.account_move_action_fap")
         self.assertIn(invoice, self.env["account.move"].search(safe_eval(factures.domain)))
-        self.assertEqual(self._path(result["redirect_url"]), self._path(invoice.get_portal_url()))
+        self.assertEqual(self.path(result["redirect_url"]), self.path(invoice.get_portal_url()))
         # The quote's link now leads straight to its invoice.
-        response = self._get(quote.get_portal_url())
-        self.assertEqual(self._path(response.url), self._path(invoice.get_portal_url()))
+        response = self.open_as_visitor(quote.get_portal_url())
+        self.assertEqual(self.path(response.url), self.path(invoice.get_portal_url()))
         self.assertIn('id="fap_invoice"', response.text)
         # The salesperson hears of it.
         approval = quote.message_ids.filtered(lambda m: "approved by the customer" in (m.body or ""))
@@ -54,10 +54,10 @@ class TestPortalApproval(FapPortalCase):
 
     def test_the_customer_gets_the_invoice_not_a_pro_forma(self):
         invoice = self._make_quote()._fap_confirm_and_invoice()
-        html = self._get(invoice.get_portal_url(report_type="html")).text
+        html = self.open_as_visitor(invoice.get_portal_url(report_type="html")).text
         self.assertIn(invoice.name, html)
         self.assertNotIn("Proforma", html)
-        pdf = self._get(invoice.get_portal_url(report_type="pdf", download=True))
+        pdf = self.open_as_visitor(invoice.get_portal_url(report_type="pdf", download=True))
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
         self.assertEqual(pdf.content, invoice.invoice_pdf_report_id.raw)  # the legal PDF, attached once
         self.assertFalse(invoice.is_move_sent)
@@ -81,7 +81,7 @@ class TestPortalApproval(FapPortalCase):
 
     def test_a_signature_is_asked_only_when_the_merchant_requires_one(self):
         quote = self._make_quote(require_signature=True)
-        html = self._get(quote.get_portal_url()).text
+        html = self.open_as_visitor(quote.get_portal_url()).text
         self.assertIn('data-bs-target="#modalaccept"', html)
         self.assertIn("portal.signature_form", html)
         self.assertEqual(self._approve(quote)["result"], {"error": "Signature is missing."})
@@ -90,13 +90,13 @@ class TestPortalApproval(FapPortalCase):
         self.assertEqual(quote.state, "sale")
         self.assertEqual(quote.signed_by, "Sarah Mitchell")
         self.assertEqual(len(quote.invoice_ids), 1)
-        self.assertEqual(self._path(result["result"]["redirect_url"]), self._path(quote.invoice_ids.get_portal_url()))
+        self.assertEqual(self.path(result["result"]["redirect_url"]), self.path(quote.invoice_ids.get_portal_url()))
 
     def test_declining_with_a_reason_records_it_and_notifies_the_salesperson(self):
         quote = self._make_quote()
-        html = self._get(quote.get_portal_url()).text
+        html = self.open_as_visitor(quote.get_portal_url()).text
         response = self.url_open(
-            self._path(quote.get_portal_url(suffix="/decline")),
+            self.path(quote.get_portal_url(suffix="/decline")),
             data={"csrf_token": self._csrf_token(html), "decline_message": "Too expensive for now"},
         )
         self.assertEqual(quote.state, "cancel")
@@ -110,8 +110,8 @@ class TestPortalApproval(FapPortalCase):
 
     def test_declining_without_a_reason_is_accepted(self):
         quote = self._make_quote()
-        html = self._get(quote.get_portal_url()).text
-        self.url_open(self._path(quote.get_portal_url(suffix="/decline")), data={"csrf_token": self._csrf_token(html)})
+        html = self.open_as_visitor(quote.get_portal_url()).text
+        self.url_open(self.path(quote.get_portal_url(suffix="/decline")), data={"csrf_token": self._csrf_token(html)})
         self.assertTrue(quote.fap_declined)
         self.assertTrue(quote.message_ids.filtered(lambda m: "declined the quote." in (m.body or "")))
 
@@ -119,21 +119,21 @@ class TestPortalApproval(FapPortalCase):
         quote = self._make_quote()
         self.company.partner_id.phone = "+1 514-555-0123"
         quote._action_cancel()
-        response = self._get(quote.get_portal_url())
+        response = self.open_as_visitor(quote.get_portal_url())
         self.assertEqual(response.status_code, 200)
         self.assertIn("This quote has been cancelled.", response.text)
         self.assertIn('href="tel:+1 514-555-0123"', response.text)
         self.assertNotIn(self.product.name, response.text)
         self.assertNotIn('name="fap_approve"', response.text)
         # Its PDF and its approval are gone with it.
-        pdf = self._get(quote.get_portal_url(report_type="pdf"), allow_redirects=False)
+        pdf = self.open_as_visitor(quote.get_portal_url(report_type="pdf"), allow_redirects=False)
         self.assertEqual((pdf.status_code, pdf.headers["Location"]), (303, "/my"))
         self.assertIn("error", self._approve(quote)["result"])
         self.assertEqual(quote.state, "cancel")
 
     def test_an_expired_quote_says_so_and_cannot_be_approved(self):
         quote = self._make_quote(validity_date=fields.Date.today() - timedelta(days=1))
-        response = self._get(quote.get_portal_url())
+        response = self.open_as_visitor(quote.get_portal_url())
         self.assertIn("This quote has expired.", response.text)
         self.assertNotIn('name="fap_approve"', response.text)
         self.assertIn("error", self._approve(quote)["result"])
@@ -142,7 +142,7 @@ class TestPortalApproval(FapPortalCase):
 
     def test_the_page_follows_the_customer_language_and_can_be_switched(self):
         quote = self._make_quote(customer=self.customer_fr)
-        response = self._get(quote.get_portal_url())
+        response = self.open_as_visitor(quote.get_portal_url())
         url_code = self.env["res.lang"]._get_data(code="fr_CA").url_code
         self.assertTrue(response.url.startswith(f"{self.base_url()}/{url_code}/my/orders/{quote.id}"), response.url)
         self.assertIn("Approuver", response.text)
@@ -152,7 +152,7 @@ class TestPortalApproval(FapPortalCase):
         # The visitor picks English (US) in the portal's language selector.
         english = re.search(r'href="([^"]+)" data-url_code="en"', response.text).group(1)
         response = self.url_open(unescape(english))
-        self.assertEqual(self._path(response.url), self._path(quote.get_portal_url()))
+        self.assertEqual(self.path(response.url), self.path(quote.get_portal_url()))
         self.assertIn("Approve", response.text)
         self.assertNotIn("Approuver", response.text)
 
@@ -201,7 +201,7 @@ class TestPortalSecurity(FapPortalCase):
         answers = {name: self._redirect_of(path) for name, path in links.items()}
         self.assertEqual(set(answers.values()), {(303, "/my")}, answers)
         # The new link works.
-        self.assertEqual(self._get(invoice.get_portal_url()).status_code, 200)
+        self.assertEqual(self.open_as_visitor(invoice.get_portal_url()).status_code, 200)
 
     def test_paying_with_a_bad_link_answers_like_a_missing_invoice(self):
         quote = self._make_quote()
@@ -221,25 +221,25 @@ class TestPortalSecurity(FapPortalCase):
     def test_the_token_is_compared_in_constant_time(self):
         quote = self._make_quote()
         with patch("odoo.addons.portal.controllers.portal.consteq", wraps=consteq) as compare:
-            self._get(quote.get_portal_url())
+            self.open_as_visitor(quote.get_portal_url())
         compare.assert_any_call(quote.access_token, quote.access_token)
 
     def test_revoking_a_link_kills_the_old_one_and_the_new_one_works(self):
         quote = self._make_quote()
         old_url = quote.get_portal_url()
         quote.action_fap_revoke_link()
-        self.assertEqual(self._redirect_of(self._path(old_url)), (303, "/my"))
-        self.assertEqual(self._get(quote.get_portal_url()).status_code, 200)
+        self.assertEqual(self._redirect_of(self.path(old_url)), (303, "/my"))
+        self.assertEqual(self.open_as_visitor(quote.get_portal_url()).status_code, 200)
 
     def test_a_cancelled_invoice_link_says_so_and_gives_no_pdf(self):
         quote = self._make_quote()
         invoice = quote._fap_confirm_and_invoice()
         invoice.button_draft()
         invoice.button_cancel()
-        response = self._get(invoice.get_portal_url())
+        response = self.open_as_visitor(invoice.get_portal_url())
         self.assertIn("This invoice has been cancelled.", response.text)
         self.assertNotIn('name="fap_pay"', response.text)
-        pdf = self._redirect_of(self._path(invoice.get_portal_url(report_type="pdf", download=True)))
+        pdf = self._redirect_of(self.path(invoice.get_portal_url(report_type="pdf", download=True)))
         self.assertEqual(pdf, (303, "/my"))
 
 
@@ -250,7 +250,7 @@ class TestPortalOutsideTheFlow(FapPortalCase):
 
     def test_a_quote_made_elsewhere_shows_odoos_page_and_buttons(self):
         quote = self._make_quote(fap_flow=False, require_signature=True)
-        html = self._get(quote.get_portal_url()).text
+        html = self.open_as_visitor(quote.get_portal_url()).text
         self.assertNotIn('id="fap_approval"', html)
         self.assertIn("Accept & Sign", html)
         self.assertIn("Reject This Quotation", html)
@@ -267,13 +267,13 @@ class TestPortalOutsideTheFlow(FapPortalCase):
         self.assertFalse(quote.fap_approved)
         self.assertIn("message=sign_ok", result["result"]["redirect_url"])
         # Its link stays on the order: there is no invoice to go to.
-        response = self._get(quote.get_portal_url())
-        self.assertEqual(self._path(response.url), self._path(quote.get_portal_url()))
+        response = self.open_as_visitor(quote.get_portal_url())
+        self.assertEqual(self.path(response.url), self.path(quote.get_portal_url()))
 
     def test_declining_a_quote_made_elsewhere_follows_odoos_rules(self):
         quote = self._make_quote(fap_flow=False, require_signature=True)
-        html = self._get(quote.get_portal_url()).text
-        decline_url = self._path(quote.get_portal_url(suffix="/decline"))
+        html = self.open_as_visitor(quote.get_portal_url()).text
+        decline_url = self.path(quote.get_portal_url(suffix="/decline"))
         # Natively a reason is required.
         response = self.url_open(decline_url, data={"csrf_token": self._csrf_token(html)}, allow_redirects=False)
         self.assertIn("message=cant_reject", response.headers["Location"])
@@ -282,7 +282,7 @@ class TestPortalOutsideTheFlow(FapPortalCase):
         self.assertEqual(quote.state, "cancel")
         self.assertFalse(quote.fap_declined)
         # Odoo's cancelled quote page, not the app's.
-        self.assertNotIn('id="fap_closed"', self._get(quote.get_portal_url()).text)
+        self.assertNotIn('id="fap_closed"', self.open_as_visitor(quote.get_portal_url()).text)
 
     def test_an_invoice_made_elsewhere_shows_odoos_page_and_its_pro_forma(self):
         invoice = self.env["account.move"].create(
@@ -295,15 +295,15 @@ class TestPortalOutsideTheFlow(FapPortalCase):
         invoice.action_post()
         invoice._portal_ensure_token()
         self.assertFalse(invoice._fap_in_flow())
-        html = self._get(invoice.get_portal_url()).text
+        html = self.open_as_visitor(invoice.get_portal_url()).text
         self.assertIn(invoice.name, html)
         self.assertNotIn('id="fap_invoice"', html)
         # Never sent: Odoo serves its pro forma and attaches nothing.
-        self.assertIn("Proforma", self._get(invoice.get_portal_url(report_type="html")).text)
+        self.assertIn("Proforma", self.open_as_visitor(invoice.get_portal_url(report_type="html")).text)
         self.assertFalse(invoice.invoice_pdf_report_id)
         invoice.button_draft()
         invoice.button_cancel()
-        self.assertNotIn('id="fap_closed"', self._get(invoice.get_portal_url()).text)
+        self.assertNotIn('id="fap_closed"', self.open_as_visitor(invoice.get_portal_url()).text)
 
     def test_an_invoice_of_a_quote_approved_in_the_app_is_the_apps_even_when_made_by_hand(self):
         self.company.fap_auto_invoice = False
@@ -314,4 +314,4 @@ class TestPortalOutsideTheFlow(FapPortalCase):
         invoice = quote._create_invoices()
         invoice.action_post()
         self.assertTrue(invoice._fap_in_flow())
-        self.assertIn('id="fap_invoice"', self._get(invoice.get_portal_url()).text)
+        self.assertIn('id="fap_invoice"', self.open_as_visitor(invoice.get_portal_url()).text)

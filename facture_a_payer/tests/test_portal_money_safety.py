@@ -196,10 +196,10 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
 
     def test_a_very_long_decline_reason_is_cut_with_a_notice(self):
         quote = self._make_quote()
-        html = self._get(quote.get_portal_url()).text
+        html = self.open_as_visitor(quote.get_portal_url()).text
         reason = "Trop cher. " * 500
         response = self.url_open(
-            self._path(quote.get_portal_url(suffix="/decline")),
+            self.path(quote.get_portal_url(suffix="/decline")),
             data={"csrf_token": self._csrf_token(html), "decline_message": reason},
         )
         self.assertEqual(response.status_code, 200)

@@ -10,7 +10,7 @@ from .portal_common import FapPortalPaymentCase
 class TestPortalPayment(FapPortalPaymentCase):
     def test_the_invoice_page_offers_pay_the_invoice_with_amount_due_due_date_and_pdf(self):
         _quote, invoice = self._approved_invoice()
-        response = self._get(invoice.get_portal_url())
+        response = self.open_as_visitor(invoice.get_portal_url())
         self.assertEqual(response.status_code, 200)
         page = lxml_html.fromstring(response.content)
         # The merchant's logo heads the page, not the database's first company's.
@@ -20,7 +20,7 @@ class TestPortalPayment(FapPortalPaymentCase):
         self.assertTrue(page.xpath('//*[@name="fap_due_date"]'))
         # Odoo's payment form offers the enabled provider.
         self.assertTrue(page.xpath(f'//*[@id="pay_with"]//input[@data-provider-id="{self.provider.id}"]'))
-        pdf = self._get(page.xpath('//a[@name="fap_download"]')[0].get("href"))
+        pdf = self.open_as_visitor(page.xpath('//a[@name="fap_download"]')[0].get("href"))
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
 
     def test_paying_on_the_hosted_page_pays_the_invoice_reconciles_it_and_shows_paid_with_the_receipt(self):
@@ -59,12 +59,14 @@ class TestPortalPayment(FapPortalPaymentCase):
         answer = self._pay(invoice, card=CARD_DECLINED)
         self.assertEqual(answer.status_code, 200)
         self.assertEqual(invoice.payment_state, "not_paid")
-        self.assertTrue(lxml_html.fromstring(self._get(invoice.get_portal_url()).content).xpath('//a[@name="fap_pay"]'))
+        self.assertTrue(
+            lxml_html.fromstring(self.open_as_visitor(invoice.get_portal_url()).content).xpath('//a[@name="fap_pay"]')
+        )
 
     def test_a_payment_still_processing_is_said_so_and_offers_no_second_payment(self):
         _quote, invoice = self._approved_invoice()
         self._pay(invoice, card=CARD_ASYNC_SUCCESS)
-        page = lxml_html.fromstring(self._get(invoice.get_portal_url()).content)
+        page = lxml_html.fromstring(self.open_as_visitor(invoice.get_portal_url()).content)
         self.assertIn("being processed", page.xpath('//*[@id="fap_invoice"]')[0].text_content())
         self.assertFalse(page.xpath('//a[@name="fap_pay"]'))
         self.assertEqual(invoice.payment_state, "not_paid")
@@ -81,7 +83,7 @@ class TestPortalPayment(FapPortalPaymentCase):
             {"amount": 300.0}
         )._create_payments()
         self.assertEqual(invoice.payment_state, "partial")
-        page = lxml_html.fromstring(self._get(invoice.get_portal_url()).content)
+        page = lxml_html.fromstring(self.open_as_visitor(invoice.get_portal_url()).content)
         self.assertIn("619.80", page.xpath('//*[@name="fap_amount_due"]')[0].text_content())
         self.assertIn("300.00", page.xpath('//*[@name="fap_amount_paid"]')[0].text_content())
         self._pay(invoice)

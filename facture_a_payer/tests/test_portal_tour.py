@@ -37,7 +37,7 @@ class TestPortalTour(FapPortalCase):
             return navigate_to(browser, url, wait_stop=wait_stop)
 
         with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
-            self.start_tour(self._path(quote.get_portal_url()), "facture_a_payer_customer_path", timeout=180)
+            self.start_tour(self.path(quote.get_portal_url()), "facture_a_payer_customer_path", timeout=180)
 
         self.assertEqual(quote.state, "sale")
         self.assertEqual(len(quote.invoice_ids), 1)

@@ -17,9 +17,9 @@ class TestSecurityHeaders(FapPortalCase):
         quote = self._make_quote(customer=self.customer_fr)
         invoice = self._make_quote()._fap_confirm_and_invoice()
         links = {
-            "the quote's page": self._path(quote.get_portal_url()),
-            "the invoice's page": self._path(invoice.get_portal_url()),
-            "the invoice's PDF": self._path(invoice.get_portal_url(report_type="pdf", download=True)),
+            "the quote's page": self.path(quote.get_portal_url()),
+            "the invoice's page": self.path(invoice.get_portal_url()),
+            "the invoice's PDF": self.path(invoice.get_portal_url(report_type="pdf", download=True)),
         }
         for name, path in links.items():
             with self.subTest(name):
@@ -32,7 +32,7 @@ class TestSecurityHeaders(FapPortalCase):
 
     def test_the_short_link_of_an_sms_redirects_without_giving_its_code_away(self):
         invoice = self._make_quote()._fap_confirm_and_invoice()
-        response = self._open(self._path(invoice._fap_get_short_url()))
+        response = self._open(self.path(invoice._fap_get_short_url()))
         self.assertEqual(response.status_code, 303)
         self.assertIn("access_token=", response.headers["Location"])
         self.assertEqual(response.headers.get("Referrer-Policy"), POLICY)

@@ -1,4 +1,5 @@
 import json
+from urllib.parse import urlsplit
 
 from fap_sandbox import Sandbox
 from fap_sandbox.stripe import CARD_SUCCESS, DEMO_SECRET_KEY, DEMO_WEBHOOK_SECRET, stripe_signature
@@ -11,25 +12,75 @@ from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 from odoo.addons.payment_stripe_checkout import const
 
 
+class SandboxTestMixin:
+    """What the tests of both add-ons do with the sandbox (``fap_sandbox``), mixed into an ``HttpCase``: start one
+    per test class, open Odoo's pages as the customer's browser, post what the sandbox owes to Odoo (webhooks,
+    status callbacks), enable Stripe Checkout on it."""
+
+    @classmethod
+    def start_sandbox(cls, **options):
+        cls.sandbox = Sandbox(odoo_url=cls.base_url(), **options).start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        return cls.sandbox
+
+    @classmethod
+    def enable_stripe_checkout(cls, company=None):
+        """The company's Stripe Checkout provider, in test mode on this class's sandbox with its test keys."""
+        company = company or cls.env.company
+        cls.env["ir.config_parameter"].sudo().set_param(const.API_BASE_PARAM, f"{cls.sandbox.url}/stripe")
+        # The company's own copy of the provider (made with the company), else the module's record moved there.
+        provider = (
+            cls.env["payment.provider"]
+            .sudo()
+            .search([("code", "=", "stripe_checkout"), ("company_id", "=", company.id)], limit=1)
+            or cls.env.ref("payment_stripe_checkout.payment_provider_stripe_checkout").sudo()
+        )
+        provider.write(
+            {
+                "stripe_checkout_secret_key": DEMO_SECRET_KEY,
+                "stripe_checkout_webhook_secret": DEMO_WEBHOOK_SECRET,
+                "state": "test",
+                "is_published": True,
+                "company_id": company.id,
+            }
+        )
+        return provider
+
+    @staticmethod
+    def path(url):
+        """The path and query of a URL: ``url_open`` asks this test's own server."""
+        parts = urlsplit(url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def open_as_visitor(self, url, **kwargs):
+        """Open an Odoo URL as the customer's browser (the test's session), then read what the server wrote."""
+        self.env.flush_all()
+        response = self.url_open(self.path(url), **kwargs)
+        self.env.invalidate_all()
+        return response
+
+    def deliver_callbacks(self):
+        """Post the callbacks the sandbox owes to Odoo (Stripe webhooks, Twilio status), in order.
+
+        Flush first (the server reads the database) and read again after (the server wrote to it), carrying
+        the test cookie that Odoo's ``HttpCase`` requires.
+        """
+        self.env.flush_all()
+        with self.allow_requests(all_requests=True):
+            delivered = self.sandbox.deliver_pending(cookies=self.opener.cookies)
+        self.env.invalidate_all()
+        return delivered
+
+
 @tagged("post_install", "-at_install")
-class StripeCheckoutCommon(PaymentHttpCommon):
+class StripeCheckoutCommon(SandboxTestMixin, PaymentHttpCommon):
     """Odoo's payment test case, with the provider pointed at a sandbox of its own through the real SDK."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sandbox = Sandbox(odoo_url=cls.base_url(), delay=0).start()
-        cls.addClassCleanup(cls.sandbox.stop)
-        cls.stripe = cls.sandbox.stripe
-        cls.env["ir.config_parameter"].set_param(const.API_BASE_PARAM, f"{cls.sandbox.url}/stripe")
-        cls.stripe_checkout = cls._prepare_provider(
-            "stripe_checkout",
-            update_values={
-                "stripe_checkout_secret_key": DEMO_SECRET_KEY,
-                "stripe_checkout_webhook_secret": DEMO_WEBHOOK_SECRET,
-                "is_published": True,
-            },
-        )
+        cls.stripe = cls.start_sandbox(delay=0).stripe
+        cls.stripe_checkout = cls.enable_stripe_checkout()
         cls.provider = cls.stripe_checkout
         cls.currency = cls.env.company.currency_id
         cls.payment_method = cls.env.ref("payment.payment_method_card")
@@ -87,14 +138,7 @@ class StripeCheckoutCommon(PaymentHttpCommon):
         """Pay on the hosted page; follow the redirection back to Odoo like a browser; return the page."""
         response = self._submit_card(self._start_checkout(tx), card)
         if response.status_code == 303:
-            response = self._open_odoo(response.headers["Location"])
-        return response
-
-    def _open_odoo(self, url):
-        """Open an Odoo URL as the customer's browser, then read what the server wrote."""
-        self.env.cr.flush()
-        response = self.url_open(url)
-        self.env.invalidate_all()
+            response = self.open_as_visitor(response.headers["Location"])
         return response
 
     def _return_url(self, tx):
@@ -107,14 +151,6 @@ class StripeCheckoutCommon(PaymentHttpCommon):
         return self.env["account.payment"].search(
             [("payment_transaction_id", "in", (tx | tx.child_transaction_ids).ids)]
         )
-
-    def deliver_webhooks(self):
-        """Post the webhook events the sandbox owes to Odoo, as the test's HTTP client."""
-        self.env.cr.flush()
-        with self.allow_requests(all_requests=True):
-            delivered = self.sandbox.deliver_pending(cookies=self.opener.cookies)
-        self.env.invalidate_all()
-        return delivered
 
     def post_event(self, event, body=None, signature=None, timestamp=None):
         """Post one webhook event (or a raw body), signed with the demo secret unless told; return the response."""

@@ -38,12 +38,12 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         page = self.opener.get(page_url)
         self.assertIn("1234.56", page.text, "the hosted page shows the amount")
 
-        response = self._open_odoo(self._submit_card(page_url, CARD_SUCCESS).headers["Location"])
+        response = self.open_as_visitor(self._submit_card(page_url, CARD_SUCCESS).headers["Location"])
         self.assertEqual(response.status_code, 200)
         self.assertEqual(tx.state, "done", "the return route read the session back without waiting for the webhook")
         self.assertTrue(tx.stripe_checkout_payment_intent)
 
-        self.deliver_webhooks()  # checkout.session.completed, after the return
+        self.deliver_callbacks()  # checkout.session.completed, after the return
         self.assertEqual(tx.state, "done")
         tx._post_process()
         tx._post_process()
@@ -55,7 +55,7 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         tx = self._create_invoice_tx()
         self._pay_without_returning(tx)
         forged = self._return_url(tx).replace("access_token=", "access_token=x")
-        self.assertEqual(self._open_odoo(forged).status_code, 403)
+        self.assertEqual(self.open_as_visitor(forged).status_code, 403)
         self.assertEqual(tx.state, "draft", "a forged return URL changes nothing")
 
     def test_declined_card_shows_on_the_page_and_cancel_expires_the_session(self):
@@ -67,28 +67,28 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         self.env.invalidate_all()
         self.assertEqual(tx.state, "draft")
 
-        self._open_odoo(self._cancel_url(tx))  # The customer clicks « back » on the hosted page.
+        self.open_as_visitor(self._cancel_url(tx))  # The customer clicks « back » on the hosted page.
         self.assertEqual(tx.state, "cancel")
         self.assertEqual(self.stripe.sessions[tx.provider_reference]["status"], "expired")
         self.assertIn("no longer available", self.opener.get(page_url).text, "the left page cannot be paid")
-        self.deliver_webhooks()  # checkout.session.expired
+        self.deliver_callbacks()  # checkout.session.expired
         self.assertEqual(tx.state, "cancel")
         self.assertFalse(self._payments(tx))
 
     def test_cancel_after_paying_in_another_tab_keeps_the_payment(self):
         tx = self._create_invoice_tx()
         self._pay_without_returning(tx)
-        self._open_odoo(self._cancel_url(tx))  # The first tab's « back » link, clicked afterwards.
+        self.open_as_visitor(self._cancel_url(tx))  # The first tab's « back » link, clicked afterwards.
         self.assertEqual(tx.state, "done", "a paid session cannot be expired: Odoo reads it back instead")
 
     def test_async_success_is_pending_then_done(self):
         tx = self._create_invoice_tx()
         self._pay(tx, CARD_ASYNC_SUCCESS)
         self.assertEqual(tx.state, "pending")
-        self.deliver_webhooks()  # checkout.session.completed, unpaid
+        self.deliver_callbacks()  # checkout.session.completed, unpaid
         self.assertEqual(tx.state, "pending")
         self.stripe.settle_async_payments()
-        self.deliver_webhooks()  # checkout.session.async_payment_succeeded
+        self.deliver_callbacks()  # checkout.session.async_payment_succeeded
         self.assertEqual(tx.state, "done")
         tx._post_process()
         self.assertEqual(len(self._payments(tx)), 1)
@@ -98,7 +98,7 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         self._pay(tx, CARD_ASYNC_FAILURE)
         self.assertEqual(tx.state, "pending")
         self.stripe.settle_async_payments()
-        self.deliver_webhooks()  # completed (unpaid), then async_payment_failed
+        self.deliver_callbacks()  # completed (unpaid), then async_payment_failed
         self.assertEqual(tx.state, "error")
         self.assertIn("declined by the customer's bank", tx.state_message)
         tx._post_process()
@@ -108,7 +108,7 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         tx = self._create_invoice_tx()
         page_url = self._start_checkout(tx)
         self.stripe.expire(tx.provider_reference)  # The customer never came back.
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertEqual(tx.state, "cancel")
         self.assertIn("expired", tx.state_message)
         self.assertIn("no longer available", self.opener.get(page_url).text)
@@ -117,10 +117,10 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         tx = self._create_invoice_tx()
         page_url = self._start_checkout(tx)
         self.stripe.sessions[tx.provider_reference]["amount_total"] = 100  # 1.00 paid instead of 1234.56
-        self._open_odoo(self._submit_card(page_url).headers["Location"])
+        self.open_as_visitor(self._submit_card(page_url).headers["Location"])
         self.assertEqual(tx.state, "error")
         self.assertIn("amount", tx.state_message)
-        self.deliver_webhooks()  # checkout.session.completed, paid
+        self.deliver_callbacks()  # checkout.session.completed, paid
         self.assertEqual(tx.state, "error", "a webhook does not turn a mismatch into a payment")
         tx._post_process()
         self.assertFalse(self._payments(tx))
@@ -129,9 +129,9 @@ class TestStripeCheckoutPayment(StripeCheckoutCommon):
         tx = self._create_invoice_tx()
         page_url = self._start_checkout(tx)
         self.stripe.sessions[tx.provider_reference]["currency"] = "jpy"
-        self._open_odoo(self._submit_card(page_url).headers["Location"])
+        self.open_as_visitor(self._submit_card(page_url).headers["Location"])
         self.assertEqual(tx.state, "error")
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertEqual(tx.state, "error")
 
 
@@ -167,10 +167,10 @@ class TestStripeCheckoutFailures(StripeCheckoutCommon):
         tx = self._create_invoice_tx()
         location = self._submit_card(self._start_checkout(tx)).headers["Location"]
         self.stripe.outage = 500
-        self._open_odoo(location)
+        self.open_as_visitor(location)
         self.assertEqual(tx.state, "draft", "nothing is marked paid (nor failed) without Stripe's word")
         self.stripe.outage = None
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertEqual(tx.state, "done")
 
     def test_refused_api_key_is_reported(self):

@@ -93,7 +93,7 @@ class TestStripeCheckoutMoneySafety(StripeCheckoutCommon):
         self.stripe.send_webhooks = False
         return_url = self._pay_without_returning(tx)
         tx._set_error("The amount from the payment data doesn't match the one from the transaction.")
-        self._open_odoo(return_url)
+        self.open_as_visitor(return_url)
         self.assertEqual(tx.state, "done")
 
     def test_a_payment_of_another_amount_is_never_done_and_is_shown_on_the_invoice(self):
@@ -102,7 +102,7 @@ class TestStripeCheckoutMoneySafety(StripeCheckoutCommon):
         self.stripe.send_webhooks = False
         return_url = self._pay_without_returning(tx)
         self.stripe.sessions[tx.provider_reference]["amount_total"] = 100  # $1.00 paid for $1,234.56
-        self._open_odoo(return_url)
+        self.open_as_visitor(return_url)
         self.assertEqual(tx.state, "error")
         [event] = self.stripe.find_events("checkout.session.completed")
         self.post_event(event)

@@ -11,7 +11,7 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
     def _paid_tx(self):
         tx = self._create_invoice_tx()
         self._pay(tx)
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         tx._post_process()
         self.assertEqual(tx.state, "done")
         return tx
@@ -40,12 +40,12 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         self.assertEqual(partial.payment_id.payment_type, "outbound")
         self.assertEqual(partial.payment_id.amount, 234.56)
 
-        self.deliver_webhooks()  # charge.refunded for the refund Odoo made: nothing new.
+        self.deliver_callbacks()  # charge.refunded for the refund Odoo made: nothing new.
         self.assertEqual(len(tx.child_transaction_ids), 1)
 
         rest = self._refund_from_odoo(tx, 1000.00)
         self.assertEqual(rest.state, "done")
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertTrue(charge["refunded"])
         refunds = tx.child_transaction_ids
         self.assertEqual(len(refunds), 2)
@@ -55,7 +55,7 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
     def test_refund_made_in_stripe_is_recorded_once(self):
         tx = self._paid_tx()
         self.stripe.refund(tx.stripe_checkout_payment_intent, 10000)  # From Stripe's dashboard.
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         [refund_tx] = tx.child_transaction_ids
         self.assertEqual(refund_tx.state, "done")
         self.assertEqual(refund_tx.amount, -100.00)
@@ -95,7 +95,7 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
         self.assertIn("cannot be reached", refund_tx.state_message)
         self.stripe.latency = 0
         self.assertEqual(len(self.stripe.refunds), 1, "the retries carried the same idempotency key")
-        self.deliver_webhooks()  # charge.refunded
+        self.deliver_callbacks()  # charge.refunded
         self.assertEqual(refund_tx.state, "done")
         self.assertEqual(len(tx.child_transaction_ids), 1)
         refund_tx._post_process()
@@ -113,10 +113,10 @@ class TestStripeCheckoutRefund(StripeCheckoutCommon):
     def test_refund_failing_afterwards_is_an_error(self):
         tx = self._paid_tx()
         refund_tx = self._refund_from_odoo(tx, 50.00)
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertEqual(refund_tx.state, "done")
         self.stripe.fail_refund(refund_tx.stripe_checkout_refund_id)  # The customer's card was closed.
-        self.deliver_webhooks()  # charge.refund.updated
+        self.deliver_callbacks()  # charge.refund.updated
         self.assertEqual(refund_tx.state, "error")
         self.assertIn("did not go through", refund_tx.state_message)
         self.assertEqual(tx.state, "done")

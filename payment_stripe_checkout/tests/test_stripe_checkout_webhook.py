@@ -22,7 +22,7 @@ class TestStripeCheckoutWebhook(StripeCheckoutCommon):
     def test_valid_event_completes_the_payment(self):
         tx = self._create_invoice_tx()
         self._pay_without_returning(tx)
-        [callback] = self.deliver_webhooks()
+        [callback] = self.deliver_callbacks()
         self.assertEqual(callback.attempts, [(200, '{"received": true}')])
         self.assertEqual(tx.state, "done")
 
@@ -69,7 +69,7 @@ class TestStripeCheckoutWebhook(StripeCheckoutCommon):
         for _i in range(3):
             self.assertEqual(self.post_event(event).status_code, 200)
         self.assertEqual(tx.state, "done")
-        self._open_odoo(self._return_url(tx))  # The customer comes back after all.
+        self.open_as_visitor(self._return_url(tx))  # The customer comes back after all.
         self.assertEqual(tx.state, "done")
         tx._post_process()
         tx._post_process()
@@ -160,5 +160,5 @@ class TestStripeCheckoutWebhook(StripeCheckoutCommon):
         )
         tx = self._create_transaction("redirect", provider_id=other.id, reference="SECOND-1", company_id=company.id)
         self._pay_without_returning(tx)
-        self.deliver_webhooks()
+        self.deliver_callbacks()
         self.assertEqual(tx.state, "done")

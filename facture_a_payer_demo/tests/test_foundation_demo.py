@@ -3,9 +3,8 @@ import base64
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file, file_open
 
+from odoo.addons.facture_a_payer.tools.twilio_api import TWILIO_API_URL_PARAM
 from odoo.addons.phone_validation.tools import phone_validation
-
-from ..tools.twilio_api import TWILIO_API_URL_PARAM
 
 DEMO_PRODUCTS = [
     "labour_hour",
@@ -44,12 +43,12 @@ class TestFoundationDemo(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.ref("facture_a_payer.demo_company")
+        cls.company = cls.env.ref("facture_a_payer_demo.demo_company")
         cls.products = cls.env["product.product"].concat(
-            *(cls.env.ref(f"facture_a_payer.demo_product_{name}") for name in DEMO_PRODUCTS)
+            *(cls.env.ref(f"facture_a_payer_demo.demo_product_{name}") for name in DEMO_PRODUCTS)
         )
         cls.customers = cls.env["res.partner"].concat(
-            *(cls.env.ref(f"facture_a_payer.demo_customer_{name}") for name in DEMO_CUSTOMERS)
+            *(cls.env.ref(f"facture_a_payer_demo.demo_customer_{name}") for name in DEMO_CUSTOMERS)
         )
 
     def test_the_merchant_is_a_quebec_company_in_cad_on_the_canadian_chart(self):
@@ -59,7 +58,7 @@ class TestFoundationDemo(TransactionCase):
         self.assertEqual(self.company.chart_template, "ca_2023")
         self.assertTrue(self.company.phone and self.company.email and self.company.street and self.company.zip)
         self.assertEqual(self.env.ref("base.user_admin").company_id, self.company)
-        with file_open("facture_a_payer/demo/demo_company_logo.png", "rb") as logo:
+        with file_open("facture_a_payer_demo/demo/demo_company_logo.png", "rb") as logo:
             self.assertEqual(self.company.logo, base64.b64encode(logo.read()), "the portal's logo")
 
     def test_products_carry_the_charts_gst_and_qst(self):
@@ -74,7 +73,7 @@ class TestFoundationDemo(TransactionCase):
             self.assertEqual(product.taxes_id, gst_qst, product.name)
 
     def test_a_quote_adds_gst_and_qst_to_the_untaxed_amount(self):
-        quote = self.env.ref("facture_a_payer.demo_quote_sent")
+        quote = self.env.ref("facture_a_payer_demo.demo_quote_sent")
         # Water heater 899.00 + installation 350.00 + travel 45.00
         self.assertEqual(quote.currency_id, self.env.ref("base.CAD"))
         self.assertAlmostEqual(quote.amount_untaxed, 1294.00)
@@ -89,8 +88,8 @@ class TestFoundationDemo(TransactionCase):
         # The French translations were loaded with the language, not only the language switched on.
         self.assertEqual(self.env.ref("sale.sale_menu_root").with_context(lang="fr_CA").name, "Ventes")
         david, julie = (
-            self.env.ref("facture_a_payer.demo_customer_david_chen"),
-            self.env.ref("facture_a_payer.demo_customer_julie_roy"),
+            self.env.ref("facture_a_payer_demo.demo_customer_david_chen"),
+            self.env.ref("facture_a_payer_demo.demo_customer_julie_roy"),
         )
         self.assertFalse(david.phone)
         self.assertTrue(david.email)
@@ -104,7 +103,7 @@ class TestFoundationDemo(TransactionCase):
 
     def test_quotes_and_invoices_cover_every_state_of_the_flow(self):
         def ref(name):
-            return self.env.ref(f"facture_a_payer.{name}")
+            return self.env.ref(f"facture_a_payer_demo.{name}")
 
         self.assertEqual(ref("demo_quote_draft").state, "draft")
         for name in ("demo_quote_sent", "demo_quote_sent_email_only", "demo_quote_sent_sms_only"):
@@ -142,12 +141,12 @@ class TestFoundationDemo(TransactionCase):
             [("code", "=", "stripe_checkout"), ("company_id", "=", self.company.id)], limit=1
         )
         self.assertEqual((provider.state, provider.is_published), ("test", True))
-        invoice = self.env.ref("facture_a_payer.demo_invoice_posted")
+        invoice = self.env.ref("facture_a_payer_demo.demo_invoice_posted")
         compatible = self.env["payment.provider"]._get_compatible_providers(
             self.company.id, invoice.partner_id.id, invoice.amount_residual, currency_id=invoice.currency_id.id
         )
         self.assertIn(provider, compatible, "the customer can pay the demo invoices on Stripe Checkout")
-        server = self.env.ref("facture_a_payer.demo_mail_server_sandbox")
+        server = self.env.ref("facture_a_payer_demo.demo_mail_server_sandbox")
         self.assertEqual((server.smtp_host, server.smtp_port, server.smtp_encryption), ("127.0.0.1", 8025, "none"))
 
     def test_loading_the_demo_again_duplicates_nothing(self):
@@ -164,5 +163,5 @@ class TestFoundationDemo(TransactionCase):
 
         before = counts()
         for path in DEMO_FILES:  # what `-u` does with demo data: noupdate records and <function> are left alone
-            convert_file(self.env, "facture_a_payer", path, {}, mode="update", noupdate=True)
+            convert_file(self.env, "facture_a_payer_demo", path, {}, mode="update", noupdate=True)
         self.assertEqual(counts(), before)
