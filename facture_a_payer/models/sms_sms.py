@@ -55,10 +55,13 @@ class SmsSms(models.Model):
             )
 
     @api.model
-    def _fap_recover(self):
-        """Settle the SMS a dead run left held: adopt the message Twilio has, send those it surely has not,
-        and fail, with the reason, those it cannot tell about (they are not sent twice)."""
-        held = self.search([("fap_sending", "=", True)])
+    def _fap_recover(self, slot=0, slots=1):
+        """Settle the SMS a dead run of the sending cron ``slot`` left held (those of documents whose id modulo
+        ``slots`` is ``slot``): adopt the message Twilio has, send those it surely has not, and fail, with the
+        reason, those it cannot tell about (they are not sent twice)."""
+        held = self.search([("fap_sending", "=", True)]).filtered(
+            lambda sms: sms.mail_message_id.res_id % slots == slot
+        )
         unsent = self.browse()
         for company, company_sms in held.grouped(lambda sms: sms._get_sms_company()).items():
             if company.sms_provider != "twilio":

@@ -19,14 +19,17 @@ class WorkerKilled(BaseException):
 class TestSendAtMostOnce(FapSendCase):
     """The mass sending's SMS go out at most once, even when the cron dies while Twilio accepts them."""
 
-    def run_cron(self):
-        """Run the cron's action as the scheduler does, on a cursor of its own (a test cursor: its commits
-        hold for the rest of the test; an exception goes back to the last commit, as a crash would)."""
+    def run_cron(self, xmlid=None):
+        """Run the sending cron ``xmlid`` as the scheduler does (its slot of the documents), or without one every
+        slot, on a cursor of its own (a test cursor: its commits hold for the rest of the test; an exception goes
+        back to the last commit, as a crash would)."""
         self.env.flush_all()
         try:
             with self.registry.cursor() as cr:
-                cron = api.Environment(cr, SUPERUSER_ID, {}).ref("facture_a_payer.ir_cron_fap_send_jobs")
-                cron.ir_actions_server_id.with_user(cron.user_id).run()
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                cron = env.ref(xmlid or "facture_a_payer.ir_cron_fap_send_jobs")
+                action = cron.ir_actions_server_id.with_user(cron.user_id)
+                (action.with_context(cron_id=cron.id) if xmlid else action).run()
         finally:
             self.env.invalidate_all()
 
@@ -88,6 +91,47 @@ class TestSendAtMostOnce(FapSendCase):
         with self.smtp_live():
             self.run_cron()
         self.assertEqual(len(self.sandbox.twilio.messages), self.sent_before[1] + 3)
+
+    def test_two_sending_crons_share_a_sending_and_each_settles_only_its_own_held_sms(self):
+        partners = [self._customer(f"Cliente {index}") for index in range(4)]
+        quotes = self.env["sale.order"].concat(*(self._quote(partner) for partner in partners))
+        quotes.action_fap_mass_send()
+        job = quotes[0].fap_send_job_id
+        crons = self.env["facture_a_payer.send.job"]._fap_send_crons()
+        self.assertEqual(
+            crons.mapped(lambda cron: cron.get_external_id()[cron.id]),
+            ["facture_a_payer.ir_cron_fap_send_jobs", "facture_a_payer.ir_cron_fap_send_jobs_2"],
+        )
+        self.assertEqual(set(self.env["ir.cron.trigger"].search([("cron_id", "in", crons.ids)]).cron_id), set(crons))
+        first = quotes.filtered(lambda quote: quote.id % 2 == 0)
+        second = quotes - first
+        self.assertEqual((len(first), len(second)), (2, 2))
+        # The first sender dies right after Twilio accepted the SMS of its first quote.
+        with self.smtp_live(), self.killed_after_twilio_accepts(first[0].partner_id):
+            self.run_cron("facture_a_payer.ir_cron_fap_send_jobs")
+        self.assertEqual(set(first.mapped("fap_send_state")), {"sent"})
+        self.assertEqual(set(second.mapped("fap_send_state")), {"queued"}, "the other slot's are left to it")
+        self.assertEqual(len(self.held_sms()), 2)
+
+        # The second sender, running meanwhile, sends its own and leaves the first one's held SMS alone: for all
+        # it knows, the first sender is alive and about to hand them to Twilio.
+        with self.smtp_live():
+            self.run_cron("facture_a_payer.ir_cron_fap_send_jobs_2")
+        self.assertEqual(set(second.mapped("fap_send_state")), {"sent"})
+        self.assertEqual([len(self.received_sms(quote.partner_id)) for quote in second], [1, 1])
+        self.assertEqual(len(self.held_sms()), 2)
+        self.assertEqual([len(self.received_sms(quote.partner_id)) for quote in first], [1, 0])
+
+        # The first sender's next run settles them: the accepted one adopted, the other sent, each once.
+        with self.smtp_live():
+            self.run_cron("facture_a_payer.ir_cron_fap_send_jobs")
+        for partner in partners:
+            self.assertEqual(len(self.received_sms(partner)), 1, partner.name)
+            self.assertEqual(len(self.received_emails(partner)), 1, partner.name)
+        self.assertFalse(self.held_sms())
+        self.assertEqual((job.state, job.sent_count, job.failed_count, job.progress), ("done", 4, 0, 100.0))
+        self.assertIn(job, self.env["facture_a_payer.send.job"].search([("state", "=", "done")]))
+        self.assertNotIn(job, self.env["facture_a_payer.send.job"].search([("state", "=", "queued")]))
 
     def test_an_sms_twilio_cannot_tell_about_is_failed_with_the_reason_and_not_sent_again(self):
         partner = self._customer("Hélène Roy")
