@@ -182,6 +182,9 @@ class Bench:
                 f"--http-port={self.port}",
                 "--workers=2",
                 f"--max-cron-threads={cron_threads}",
+                # Odoo's default (limit_time_real, 120 s) kills a cron worker mid-run: Odoo's cron runner loops on a
+                # job with work left, so both sides' runs last longer than that with real PDFs.
+                "--limit-time-real-cron=0",
                 "--log-level=info",
                 f"--logfile={log}",
             ],

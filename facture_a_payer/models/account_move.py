@@ -3,6 +3,7 @@ import logging
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools import format_date
 
 from .sale_order import FAP_STATUS
 
@@ -58,6 +59,42 @@ class AccountMove(models.Model):
         # Sent by SMS only, it has its legal PDF too (Send & Print makes it with the email).
         self._fap_generate_invoice_pdf()
         self.is_move_sent = True
+
+    # Reminders: the hooks of facture_a_payer.document.
+    fap_reminder_ids = fields.One2many("facture_a_payer.reminder", "move_id", string="Reminders sent")
+
+    def _fap_document_type(self):
+        return "invoice"
+
+    def _fap_reminder_open(self, today):
+        # Paid (or being paid), cancelled or reversed: nothing to remind any more. Partly paid: the rest is.
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in ("not_paid", "partial")
+            and not self._fap_is_paid()
+        )
+
+    def _fap_amount_due(self):
+        return self.amount_residual
+
+    def _fap_days_late(self):
+        today = fields.Date.context_today(self)
+        return max((today - self.invoice_date_due).days, 0) if self.invoice_date_due else 0
+
+    def _fap_reminder_summary_one(self, amount):
+        if days := self._fap_days_late():
+            return self.env._(
+                "invoice %(name)s, %(amount)s due, %(days)s days late", name=self.name, amount=amount, days=days
+            )
+        if self.invoice_date_due:
+            return self.env._(
+                "invoice %(name)s, %(amount)s due by %(date)s",
+                name=self.name,
+                amount=amount,
+                date=format_date(self.env, self.invoice_date_due),
+            )
+        return self.env._("invoice %(name)s, %(amount)s due", name=self.name, amount=amount)
 
     def _fap_in_flow(self):
         # An invoice made by hand from a quote the customer approved in the app is the app's too.

@@ -36,6 +36,36 @@ class FactureAPayerDocument(models.AbstractModel):
         "facture_a_payer.send.job", string="Sending job", copy=False, readonly=True, index="btree_not_null"
     )
 
+    fap_sent_at = fields.Datetime(string="Sent on", copy=False, readonly=True)
+    # Reminders (« Relances »): the next one is kept on the document, set when it is sent, reminded, paused or
+    # resumed, or when the cadence changes; the cron reads only the documents whose day has come, and checks
+    # each again before reminding it (a document paid or approved since is left alone).
+    fap_reminder_paused = fields.Boolean(
+        string="Do not remind",
+        copy=False,
+        tracking=True,
+        help="No automatic reminder for this document (its customer can also be paused as a whole).",
+    )
+    fap_next_reminder_date = fields.Date(string="Next reminder", copy=False, readonly=True, index="btree_not_null")
+    fap_next_reminder_step_id = fields.Many2one(
+        "facture_a_payer.reminder.step", string="Next reminder step", copy=False, readonly=True
+    )
+    fap_reminder_status = fields.Selection(
+        [("planned", "Planned"), ("paused", "Paused"), ("none", "None")],
+        string="Reminders",
+        compute="_compute_fap_reminder_status",
+    )
+
+    def _compute_fap_reminder_status(self):
+        today = fields.Date.context_today(self)
+        for document in self:
+            if document.fap_reminder_paused or document.partner_id.fap_reminder_paused:
+                document.fap_reminder_status = "paused"
+            elif document.fap_next_reminder_date and document._fap_reminder_open(today):
+                document.fap_reminder_status = "planned"
+            else:
+                document.fap_reminder_status = "none"
+
     def _fap_in_flow(self):
         """Whether the document belongs to the app's flow: its portal page, messages and receipts are ours."""
         self.ensure_one()
@@ -76,11 +106,11 @@ class FactureAPayerDocument(models.AbstractModel):
         image.save(stream, format="PNG")
         return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
 
-    def _fap_get_sms_amount(self):
-        """The total for an SMS: French formats put no-break spaces in amounts, which are not in the GSM
-        alphabet and would turn the whole SMS into UCS-2 (70 characters a segment instead of 160)."""
+    def _fap_get_sms_amount(self, amount=None):
+        """The total (or ``amount``) for an SMS: French formats put no-break spaces in amounts, which are not in
+        the GSM alphabet and would turn the whole SMS into UCS-2 (70 characters a segment instead of 160)."""
         self.ensure_one()
-        amount = self.currency_id.format(self.amount_total)
+        amount = self.currency_id.format(self.amount_total if amount is None else amount)
         return amount.replace("\u00a0", " ").replace("\u202f", " ")
 
     # ------------------------------------------------------------------------------------------
@@ -130,7 +160,10 @@ class FactureAPayerDocument(models.AbstractModel):
         mail_template, sms_template = self._fap_get_templates()
         sent = self._fap_notify_customer(mail_template, sms_template)
         self._fap_mark_sent()
-        self.write({"fap_flow": True, "fap_send_state": "sent", "fap_send_error": False})
+        self.write(
+            {"fap_flow": True, "fap_send_state": "sent", "fap_send_error": False, "fap_sent_at": fields.Datetime.now()}
+        )
+        self._fap_schedule_reminders()
         return sent
 
     def _fap_notify_customer(self, mail_template, sms_template):
@@ -142,8 +175,26 @@ class FactureAPayerDocument(models.AbstractModel):
         self.ensure_one()
         partner = self.partner_id
         channel = partner.fap_channel or "both"
-        send_email = bool(mail_template and channel in ("both", "email") and partner.email)
+        reminder = self.env.context.get("fap_reminder")
         number = sms_template and channel in ("both", "sms") and partner.phone and partner._fap_get_sms_number()
+        # A number whose owner answered STOP gets no more SMS (Twilio would refuse them); reminders then go by
+        # email even to a customer reached by SMS only. An email address unsubscribed gets no more reminders.
+        sms_opted_out = bool(number) and partner._fap_sms_opted_out(number)
+        if sms_opted_out:
+            number = False
+        email_allowed = partner.email and not (reminder and partner.is_blacklisted)
+        send_email = bool(
+            mail_template and email_allowed and (channel in ("both", "email") or (reminder and sms_opted_out))
+        )
+        if not send_email and not number and (sms_opted_out or (reminder and partner.is_blacklisted)):
+            raise UserError(
+                self.env._(
+                    "Nothing was sent for %(document)s: %(customer)s asked not to receive these messages (SMS "
+                    "STOP or email unsubscribe), and has no other way to be reached.",
+                    document=self.display_name,
+                    customer=partner.display_name,
+                )
+            )
         if not send_email and not number:
             raise UserError(
                 self.env._(
@@ -186,3 +237,97 @@ class FactureAPayerDocument(models.AbstractModel):
             subtype_xmlid="mail.mt_comment",
             partner_ids=partner.ids,
         )
+
+    # ------------------------------------------------------------------------------------------
+    # Reminders
+    # ------------------------------------------------------------------------------------------
+    def _fap_document_type(self):
+        """``quote`` or ``invoice``: which steps of the cadence apply."""
+        raise NotImplementedError
+
+    def _fap_reminder_open(self, today):
+        """Whether the document still waits for the customer (an answer, a payment) on ``today``."""
+        raise NotImplementedError
+
+    def _fap_amount_due(self):
+        return self.amount_total
+
+    def _fap_reminder_steps(self):
+        """The company's steps that apply to this document, with their day (a date of the document they count
+        from may be missing), in order of day."""
+        self.ensure_one()
+        steps = self.company_id.fap_reminder_step_ids.filtered(
+            lambda step: step.enabled and step.document_type == self._fap_document_type()
+        )
+        dated = [(step._date_for(self), step) for step in steps]
+        return sorted(((day, step) for day, step in dated if day), key=lambda pair: (pair[0], pair[1].sequence))
+
+    def _fap_pending_reminder_steps(self):
+        """The steps not reminded yet whose day falls after the sending (and, for a quote, before it expires)."""
+        self.ensure_one()
+        if not self.fap_sent_at:
+            return []
+        done = self.fap_reminder_ids.step_id
+        sent_day = self.fap_sent_at.date()
+        last_day = self._fap_reminder_last_day()
+        return [
+            (day, step)
+            for day, step in self._fap_reminder_steps()
+            if step not in done and day > sent_day and (not last_day or day <= last_day)
+        ]
+
+    def _fap_reminder_last_day(self):
+        """The last day a reminder makes sense (a quote's expiry), ``False`` for none."""
+        return False
+
+    def _fap_due_reminder_steps(self, today):
+        """The pending steps whose day has come, oldest first."""
+        return [step for day, step in self._fap_pending_reminder_steps() if day <= today]
+
+    def _fap_schedule_reminders(self):
+        """Keep the next reminder of each document (none when it is closed, paused or its company's reminders
+        are off)."""
+        today = fields.Date.context_today(self)
+        for document in self:
+            day = step = False
+            if (
+                document.fap_flow
+                and document.company_id.fap_reminders
+                and not document.fap_reminder_paused
+                and not document.partner_id.fap_reminder_paused
+                and document._fap_reminder_open(today)
+            ):
+                day, step = next(iter(document._fap_pending_reminder_steps()), (False, False))
+            if (document.fap_next_reminder_date, document.fap_next_reminder_step_id) != (day, step or False):
+                document.sudo().write({"fap_next_reminder_date": day, "fap_next_reminder_step_id": step and step.id})
+
+    def _fap_reminder_documents(self):
+        """The documents a reminder message lists: this one, or the customer's documents due with it."""
+        ids = self.env.context.get("fap_reminder_document_ids")
+        return self.browse(ids) if ids else self
+
+    def _fap_days_late(self):
+        return 0
+
+    def _fap_reminder_summary(self):
+        """What the reminder SMS says is due, in the rendering language (one segment, GSM alphabet)."""
+        documents = self._fap_reminder_documents()
+        total = self._fap_get_sms_amount(sum(doc._fap_amount_due() for doc in documents))
+        if len(documents) > 1:
+            if self._fap_document_type() == "quote":
+                return self.env._(
+                    "%(count)s quotes awaiting your answer, %(amount)s", count=len(documents), amount=total
+                )
+            return self.env._("%(count)s invoices, %(amount)s due", count=len(documents), amount=total)
+        return self._fap_reminder_summary_one(total)
+
+    def _fap_reminder_summary_one(self, amount):
+        raise NotImplementedError
+
+    def action_fap_pause_reminders(self):
+        self.write({"fap_reminder_paused": True})
+        self._fap_schedule_reminders()
+
+    def action_fap_resume_reminders(self):
+        self.write({"fap_reminder_paused": False})
+        self._fap_schedule_reminders()

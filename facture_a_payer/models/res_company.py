@@ -31,6 +31,50 @@ class ResCompany(models.Model):
         "database. Empty: the database's own address.",
     )
 
+    # Reminders (« Relances »).
+    fap_reminders = fields.Boolean(
+        string="Remind customers automatically",
+        default=True,
+        help="Quotes not answered and invoices not paid are reminded by email and SMS, following the cadence.",
+    )
+    fap_reminder_step_ids = fields.One2many("facture_a_payer.reminder.step", "company_id", string="Reminder cadence")
+    fap_reminder_hour_from = fields.Float(
+        string="Remind from", default=9.0, help="On the customer's clock (their time zone, else the company's)."
+    )
+    fap_reminder_hour_to = fields.Float(string="Remind until", default=20.0)
+    fap_reminder_skip_sunday = fields.Boolean(string="Not on Sundays", default=True)
+    fap_reminder_skip_holidays = fields.Boolean(string="Not on Québec's statutory holidays", default=True)
+
+    _fap_reminder_hours = models.Constraint(
+        "CHECK (fap_reminder_hour_from >= 0 AND fap_reminder_hour_from < fap_reminder_hour_to "
+        "AND fap_reminder_hour_to <= 24)",
+        "Reminders are sent between two hours of the same day, the first one before the second.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["facture_a_payer.reminder.step"].sudo()._fap_create_default_cadence(companies)
+        return companies
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "fap_reminders" in vals:
+            self._fap_reschedule_reminders()
+        return res
+
+    def _fap_reschedule_reminders(self):
+        """Plan again the next reminder of the companies' open documents (the cadence or the setting changed)."""
+        if not self:
+            return
+        for model, domain in (
+            ("account.move", [("move_type", "=", "out_invoice"), ("state", "=", "posted")]),
+            ("sale.order", [("state", "=", "sent")]),
+        ):
+            self.env[model].sudo().search(
+                [("company_id", "in", self.ids), ("fap_flow", "=", True), *domain]
+            )._fap_schedule_reminders()
+
     @api.constrains("fap_short_link_base_url")
     def _check_fap_short_link_base_url(self):
         for company in self.filtered("fap_short_link_base_url"):

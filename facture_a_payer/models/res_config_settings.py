@@ -7,6 +7,11 @@ class ResConfigSettings(models.TransientModel):
     fap_auto_invoice = fields.Boolean(related="company_id.fap_auto_invoice", readonly=False)
     fap_default_channel = fields.Selection(related="company_id.fap_default_channel", readonly=False)
     fap_short_link_base_url = fields.Char(related="company_id.fap_short_link_base_url", readonly=False)
+    fap_reminders = fields.Boolean(related="company_id.fap_reminders", readonly=False)
+    fap_reminder_hour_from = fields.Float(related="company_id.fap_reminder_hour_from", readonly=False)
+    fap_reminder_hour_to = fields.Float(related="company_id.fap_reminder_hour_to", readonly=False)
+    fap_reminder_skip_sunday = fields.Boolean(related="company_id.fap_reminder_skip_sunday", readonly=False)
+    fap_reminder_skip_holidays = fields.Boolean(related="company_id.fap_reminder_skip_holidays", readonly=False)
     fap_payment_provider_count = fields.Integer(
         string="Payment providers offered", compute="_compute_fap_payment_provider_count"
     )
@@ -31,3 +36,13 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("payment.action_payment_provider")
         return {**action, "domain": self._fap_payment_providers_domain()}
+
+    def action_fap_open_reminder_steps(self):
+        """The company's reminder cadence: each step on or off, its days, channels and templates."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.facture_a_payer_reminder_step_action")
+        return {
+            **action,
+            "domain": [("company_id", "=", self.company_id.id)],
+            "context": {"default_company_id": self.company_id.id},
+        }

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
+from odoo.tools.misc import hmac
 
 from odoo.addons.phone_validation.tools import phone_validation
 
@@ -20,6 +21,49 @@ class ResPartner(models.Model):
         default=lambda self: self.env.company.fap_default_channel or "both",
         help="Email goes to the email address, SMS to the phone number (a mobile number, checked when sending).",
     )
+
+    fap_reminder_paused = fields.Boolean(
+        string="Do not remind",
+        tracking=True,
+        help="No automatic reminder of this customer's quotes and invoices.",
+    )
+    fap_consent_ids = fields.One2many("facture_a_payer.consent", "partner_id", string="Consent history")
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "fap_reminder_paused" in vals:
+            for model in ("account.move", "sale.order"):
+                self.env[model].sudo().search(
+                    [("partner_id", "in", self.ids), ("fap_flow", "=", True)]
+                )._fap_schedule_reminders()
+        return res
+
+    def _fap_sms_opted_out(self, number):
+        """Whether ``number`` (E.164) answered STOP, or was refused by the SMS provider as unsubscribed."""
+        return bool(self.env["phone.blacklist"].sudo().search_count([("number", "=", number)], limit=1))
+
+    def _fap_unsubscribe_token(self):
+        self.ensure_one()
+        return hmac(self.env(su=True), "facture_a_payer.unsubscribe", (self.id, self.email_normalized or ""))
+
+    def _fap_get_unsubscribe_url(self):
+        """The link of the reminder emails that stops them (the address goes in Odoo's email blacklist)."""
+        self.ensure_one()
+        base_url = self.get_base_url().rstrip("/")
+        return f"{base_url}/facture_a_payer/unsubscribe/{self.id}/{self._fap_unsubscribe_token()}"
+
+    def action_fap_sms_opt_in(self):
+        """The merchant records that the customer agrees to SMS again (e.g. asked in person)."""
+        for partner in self.filtered("phone_sanitized"):
+            self.env["facture_a_payer.consent"]._fap_record(
+                "sms", partner.phone_sanitized, "opt_in", "merchant", partners=partner
+            )
+
+    def action_fap_email_opt_in(self):
+        for partner in self.filtered("email_normalized"):
+            self.env["facture_a_payer.consent"]._fap_record(
+                "email", partner.email_normalized, "opt_in", "merchant", partners=partner
+            )
 
     def _fap_get_sms_number(self):
         """The phone number in E.164 (``+15145550142``), read with the customer's country (else the company's).

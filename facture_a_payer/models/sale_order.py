@@ -1,7 +1,7 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 FAP_STATUS = [
     ("draft", "Draft"),
@@ -40,6 +40,31 @@ class SaleOrder(models.Model):
 
     def _fap_in_flow(self):
         return super()._fap_in_flow() or self.fap_approved
+
+    # Reminders: the hooks of facture_a_payer.document.
+    fap_reminder_ids = fields.One2many("facture_a_payer.reminder", "order_id", string="Reminders sent")
+
+    def _fap_document_type(self):
+        return "quote"
+
+    def _fap_reminder_open(self, today):
+        # Approved, declined, cancelled or expired: nothing to remind any more.
+        return (
+            self.state == "sent" and not self.fap_declined and (not self.validity_date or self.validity_date >= today)
+        )
+
+    def _fap_reminder_last_day(self):
+        return self.validity_date or False
+
+    def _fap_reminder_summary_one(self, amount):
+        if self.validity_date:
+            return self.env._(
+                "quote %(name)s, %(amount)s, awaiting your answer by %(date)s",
+                name=self.name,
+                amount=amount,
+                date=format_date(self.env, self.validity_date),
+            )
+        return self.env._("quote %(name)s, %(amount)s, awaiting your answer", name=self.name, amount=amount)
 
     def _fap_posted_invoices(self):
         """The posted customer invoices of the orders: what their customers are asked to pay."""

@@ -17,3 +17,4 @@ from . import (
     test_send_status,
     test_settings,
 )
+from . import test_reminders

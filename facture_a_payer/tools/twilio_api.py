@@ -1,3 +1,6 @@
+import base64
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
 import requests
@@ -9,6 +12,17 @@ TWILIO_API_URL_PARAM = "facture_a_payer.twilio_api_url"
 # Reading the messages to one number: pages of 100, at most 5 (a customer receives a few SMS, not hundreds).
 LIST_PAGE_SIZE = 100
 LIST_MAX_PAGES = 5
+
+
+# Twilio's answer when the recipient texted STOP to the sender (https://www.twilio.com/docs/errors/21610).
+UNSUBSCRIBED_RECIPIENT = 21610
+
+
+def twilio_request_signature(auth_token, url, params):
+    """The ``X-Twilio-Signature`` of a request Twilio posts to ``url`` with ``params``
+    (https://www.twilio.com/docs/usage/security#validating-requests)."""
+    payload = url + "".join(f"{key}{value}" for key, value in sorted(params.items()))
+    return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
 
 
 class _RebasedSession:
@@ -35,6 +49,23 @@ class SmsApiTwilioConfigurable(SmsApiTwilio):
         if urlsplit(base_url)._replace(path="").geturl() != TWILIO_API_URL:
             session = _RebasedSession(session, base_url)
         return super()._sms_twilio_send_request(session, to_number, body, uuid)
+
+    def _twilio_error_code_to_odoo_state(self, response_json):
+        # Odoo's « Not Allowed » delivery error: the chatter shows the SMS bounced, with Twilio's reason.
+        if (response_json.get("code") or response_json.get("error_code")) == UNSUBSCRIBED_RECIPIENT:
+            return "not_allowed"
+        return super()._twilio_error_code_to_odoo_state(response_json)
+
+    def _send_sms_batch(self, messages, delivery_reports_url=False):
+        """Odoo's sending; a number Twilio refuses as unsubscribed (the customer texted STOP) is opted out."""
+        results = super()._send_sms_batch(messages, delivery_reports_url=delivery_reports_url)
+        numbers = {info["uuid"]: info["number"] for message in messages for info in message.get("numbers") or []}
+        for result in results:
+            if result.get("failure_type") == "not_allowed" and numbers.get(result["uuid"]):
+                self.env["facture_a_payer.consent"].sudo()._fap_record(
+                    "sms", numbers[result["uuid"]], "opt_out", "sms_refused", detail=result.get("failure_reason")
+                )
+        return results
 
     def _fap_list_messages(self, to_number):
         """The account's messages to ``to_number``, most recent first (« Read multiple Message resources »,

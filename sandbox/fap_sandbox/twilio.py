@@ -11,6 +11,11 @@ with basic auth (account SID, auth token), answered like Twilio does (201 + the 
 Destination numbers ending in these digits behave like Twilio's test numbers:
 ``0001`` invalid number (21211), ``0009`` not SMS-capable (21614), ``0666`` accepted then undelivered
 (30003), ``0667`` accepted then failed (30008).
+
+A customer's reply (``receive``) is posted, signed, to the account's messaging webhook (« A message comes in »,
+https://www.twilio.com/docs/messaging/guides/webhook-request). As Twilio's Advanced Opt-Out does, STOP (and
+its synonyms, ARRET in French) unsubscribes the number from the sender: sending to it is then refused with
+21610 until the customer answers START (or DEBUT).
 """
 
 import base64
@@ -31,6 +36,8 @@ DEMO_AUTH_TOKEN = "sandbox-twilio-auth-token-0000000"
 DEMO_NUMBERS = ("+15145550100",)
 E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 LIST_FILTERS = ("To", "From", "DateSent", "DateSent<", "DateSent>")
+OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRÊT"}
+OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES", "DEBUT", "DÉBUT"}
 MESSAGES_RE = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<msid>SM[0-9a-f]{32}))?\.json$")
 
 
@@ -56,6 +63,9 @@ class TwilioEmulator:
         self.sandbox = sandbox
         self.accounts = {DEMO_ACCOUNT_SID: {"token": DEMO_AUTH_TOKEN, "numbers": set(DEMO_NUMBERS)}}
         self.messages = []
+        self.replies = []
+        # (sender number, customer number) pairs the customer unsubscribed with STOP.
+        self.opted_out = set()
         self.requests = []
         # Failure injection for tests: an HTTP status to answer every request with (an outage), or
         # seconds to wait before answering (a slow Twilio).
@@ -116,6 +126,8 @@ class TwilioEmulator:
             )
         if sender == to:
             return _error(400, 21266, "'To' and 'From' number cannot be the same")
+        if (sender, to) in self.opted_out:
+            return _error(400, 21610, "Attempt to send to unsubscribed recipient")
         if not body:
             return _error(400, 21602, "Message body is required.")
         message = {
@@ -248,6 +260,38 @@ class TwilioEmulator:
                 "next_page_uri": page_uri(page + 1) if start + page_size < len(messages) else None,
             }
         )
+
+    def receive(self, from_number, body, to=DEMO_NUMBERS[0], url=None):
+        """The customer ``from_number`` texts ``body`` to the merchant's number ``to``: Twilio's opt-out keywords
+        apply, then the message is posted, signed, to the messaging webhook (Odoo's by default)."""
+        sid, account = next((sid, a) for sid, a in self.accounts.items() if to in a["numbers"])
+        keyword = body.strip().upper()
+        if keyword in OPT_OUT_KEYWORDS:
+            self.opted_out.add((to, from_number))
+        elif keyword in OPT_IN_KEYWORDS:
+            self.opted_out.discard((to, from_number))
+        message_sid = "SM" + secrets.token_hex(16)
+        params = {
+            "AccountSid": sid,
+            "ApiVersion": "2010-04-01",
+            "Body": body,
+            "From": from_number,
+            "MessageSid": message_sid,
+            "NumMedia": "0",
+            "NumSegments": "1",
+            "SmsMessageSid": message_sid,
+            "SmsSid": message_sid,
+            "SmsStatus": "received",
+            "To": to,
+        }
+        if keyword in OPT_OUT_KEYWORDS | OPT_IN_KEYWORDS:
+            params["OptOutType"] = "STOP" if keyword in OPT_OUT_KEYWORDS else "START"
+        url = url or f"{self.sandbox.odoo_url.rstrip('/')}/facture_a_payer/twilio/inbound"
+        reply = {"sid": message_sid, "from": from_number, "to": to, "body": body, "date": time.time()}
+        self.replies.append(reply)
+        headers = {"X-Twilio-Signature": twilio_signature(account["token"], url, params)}
+        self.sandbox.queue(Callback(url, data=params, headers=headers, not_before=time.time()))
+        return reply
 
     def find(self, to=None):
         return [m for m in self.messages if to is None or m["to"] == to]

@@ -1,0 +1,213 @@
+import logging
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools.quebec_holidays import quebec_holidays
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+# The customer's clock may be up to 14 hours ahead of UTC: a document is looked at from the UTC day before its
+# reminder day, and sent once it is that day where the customer lives.
+EARLIEST_OFFSET = timedelta(hours=14)
+DEFAULT_TZ = "America/Toronto"
+
+
+class FactureAPayerReminder(models.Model):
+    """A reminder of one document: sent (alone or in a message listing the customer's other documents due that
+    day), skipped (a later step came first), or failed (nothing could reach the customer). One per document and
+    step: the cron never sends a step twice."""
+
+    _name = "facture_a_payer.reminder"
+    _description = "Reminder of a document"
+    _order = "sent_at desc, id desc"
+
+    order_id = fields.Many2one("sale.order", string="Quote", index="btree_not_null", ondelete="cascade")
+    move_id = fields.Many2one("account.move", string="Invoice", index="btree_not_null", ondelete="cascade")
+    company_id = fields.Many2one("res.company", required=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
+    step_id = fields.Many2one("facture_a_payer.reminder.step", ondelete="set null")
+    step_name = fields.Char(string="Reminder", required=True)
+    sent_at = fields.Datetime(string="Date", required=True, default=fields.Datetime.now)
+    state = fields.Selection(
+        [("sent", "Sent"), ("skipped", "Skipped"), ("failed", "Failed")], required=True, default="sent"
+    )
+    channels = fields.Char(help="How the customer was reminded.")
+    note = fields.Char(help="Why it was skipped or failed, or the other documents of the same message.")
+    message_id = fields.Many2one("mail.message", ondelete="set null")
+
+    _step_once = models.UniqueIndex(
+        "(COALESCE(order_id, 0), COALESCE(move_id, 0), step_id) WHERE step_id IS NOT NULL",
+        "A document is reminded once per step.",
+    )
+
+    # ------------------------------------------------------------------------------------------
+    # The cron
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def _fap_cron(self):
+        """Remind the customers whose documents are due, each at most once a day, within their company's hours."""
+        now = fields.Datetime.now()
+        horizon = (now + EARLIEST_OFFSET).date()
+        due = []
+        for model in ("account.move", "sale.order"):
+            due += self.env[model].search([("fap_next_reminder_date", "<=", horizon)], order="id")
+        by_customer = {}
+        for document in due:
+            by_customer.setdefault((document.company_id, document.partner_id), []).append(document)
+        groups = list(by_customer.items())
+        for start in range(0, len(groups), BATCH_SIZE):
+            for (company, partner), documents in groups[start : start + BATCH_SIZE]:
+                try:
+                    with self.env.cr.savepoint():
+                        self._fap_remind_customer(company, partner, documents, now)
+                except Exception:  # one customer's failure must not stop the others; retried next run
+                    _logger.exception("Facture à payer: reminding %s failed", partner)
+            remaining = max(len(groups) - start - BATCH_SIZE, 0)
+            if self.env["ir.cron"]._commit_progress(min(BATCH_SIZE, len(groups) - start), remaining=remaining) <= 0:
+                return
+
+    @api.model
+    def _fap_local_now(self, company, partner, now):
+        """``now`` on the customer's clock: their time zone, else the company's."""
+        tz = pytz.timezone(partner.tz or company.partner_id.tz or DEFAULT_TZ)
+        return pytz.utc.localize(now).astimezone(tz)
+
+    @api.model
+    def _fap_can_remind_at(self, company, local_now):
+        """Whether ``local_now`` (the customer's clock) is within the company's reminder hours and days."""
+        day = local_now.date()
+        if company.fap_reminder_skip_sunday and day.weekday() == 6:
+            return False
+        if company.fap_reminder_skip_holidays and day in quebec_holidays(day.year):
+            return False
+        hour = local_now.hour + local_now.minute / 60
+        return company.fap_reminder_hour_from <= hour < company.fap_reminder_hour_to
+
+    def _fap_reminded_today(self, company, partner, local_now):
+        start = local_now.tzinfo.localize(datetime.combine(local_now.date(), time()))
+        start_utc = start.astimezone(pytz.utc).replace(tzinfo=None)
+        return bool(
+            self.search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "=", partner.id),
+                    ("state", "=", "sent"),
+                    ("sent_at", ">=", start_utc),
+                    ("sent_at", "<", start_utc + timedelta(days=1)),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _fap_remind_customer(self, company, partner, documents, now):
+        local_now = self._fap_local_now(company, partner, now)
+        today = local_now.date()
+        # Paid, approved, paused since (or given a later date): planned again, not reminded.
+        ready = [doc for doc in documents if doc.fap_next_reminder_date <= today and doc._fap_due_reminder_steps(today)]
+        ready = [
+            doc
+            for doc in ready
+            if doc._fap_reminder_open(today) and not (doc.fap_reminder_paused or partner.fap_reminder_paused)
+        ]
+        doc_ids = {doc.id for doc in ready}
+        for document in documents:
+            if document.id not in doc_ids and document.fap_next_reminder_date <= today:
+                document._fap_schedule_reminders()
+        if not ready or not self._fap_can_remind_at(company, local_now):
+            return
+        if self._fap_reminded_today(company, partner, local_now):
+            return
+        # Invoices first (money is waiting); a quote due the same day waits for the next day: one message a day.
+        for model in ("account.move", "sale.order"):
+            if group := [doc for doc in ready if doc._name == model]:
+                self._fap_send_group(group, today, now)
+                return
+
+    @api.model
+    def _fap_send_group(self, documents, today, now):
+        """One message to the customer listing ``documents`` (the most urgent first), by the channels of its step."""
+        steps = {}
+        log = self.browse()
+        for document in documents:
+            due_steps = document._fap_due_reminder_steps(today)
+            steps[document] = due_steps[-1]
+            # Steps whose day came while an earlier one was not sent yet (e.g. sent late): only the latest counts.
+            for step in due_steps[:-1]:
+                log |= self._fap_log(document, step, now, "skipped", note=self.env._("A later reminder came first."))
+        documents = sorted(documents, key=lambda doc: (steps[doc]._date_for(doc), doc.id))
+        primary, step = documents[0], steps[documents[0]]
+        others = documents[1:]
+        # The templates render in this context: it tells them the documents the message lists.
+        primary_ctx = primary.with_context(
+            fap_reminder=True, fap_queue_sms=True, fap_reminder_document_ids=[doc.id for doc in documents]
+        )
+        step = step.with_env(primary_ctx.env)
+        try:
+            channels = primary_ctx._fap_notify_customer(
+                step.send_email and step.mail_template_id, step.send_sms and step.sms_template_id
+            )
+        except UserError as error:
+            for document in documents:
+                log |= self._fap_log(document, steps[document], now, "failed", note=error.args[0])
+                document.message_post(
+                    body=self.env._("Reminder not sent: %(reason)s", reason=error.args[0]),
+                    subtype_xmlid="mail.mt_note",
+                )
+                document._fap_schedule_reminders()
+            return log
+        message = primary.message_ids[:1]
+        channels_label = ", ".join(channels)
+        log |= self._fap_log(
+            primary,
+            steps[primary],
+            now,
+            "sent",
+            channels=channels_label,
+            message=message,
+            note=others and self.env._("With %(documents)s", documents=", ".join(doc.name for doc in others)),
+        )
+        for document in others:
+            log |= self._fap_log(
+                document,
+                steps[document],
+                now,
+                "sent",
+                channels=channels_label,
+                message=message,
+                note=self.env._("In the reminder of %(document)s", document=primary.name),
+            )
+            document.message_post(
+                body=self.env._(
+                    "Reminded in the message sent with %(document)s (%(channels)s).",
+                    document=primary.name,
+                    channels=channels_label,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        for document in documents:
+            document._fap_schedule_reminders()
+        return log
+
+    @api.model
+    def _fap_log(self, document, step, now, state, channels=False, message=False, note=False):
+        return self.create(
+            {
+                "order_id": document.id if document._name == "sale.order" else False,
+                "move_id": document.id if document._name == "account.move" else False,
+                "company_id": document.company_id.id,
+                "partner_id": document.partner_id.id,
+                "step_id": step.id,
+                "step_name": step.display_name,
+                "sent_at": now,
+                "state": state,
+                "channels": channels,
+                "message_id": message and message.id,
+                "note": note,
+            }
+        )
