@@ -1,7 +1,10 @@
 import threading
 import time
+from datetime import timedelta
+from unittest.mock import patch
 
 import requests
+from freezegun import freeze_time
 from lxml import html
 
 from odoo import SUPERUSER_ID, api, fields
@@ -242,6 +245,36 @@ class TestMerchantScreens(MerchantCase):
 
     def test_merchant_approves_a_quote_into_an_invoice(self):
         self._check_approval()
+
+    def test_merchant_sees_the_next_reminder_and_those_sent_and_pauses_them(self):
+        self.company.partner_id.tz = "America/Montreal"
+        self.env["facture_a_payer.reminder.step"]._fap_create_default_cadence(self.company)
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [Command.create({"product_id": self.labour.id, "quantity": 2})],
+            }
+        )
+        invoice.action_post()
+        invoice.invoice_date_due = today + timedelta(days=3)
+        # Sent five days ago; the reminder of three days before the due date went out today at 10:00 in Montréal.
+        with freeze_time(today - timedelta(days=5)), self.smtp_live():
+            invoice.action_fap_save_and_send()
+        IrCron = self.registry["ir.cron"]
+        with (
+            freeze_time(f"{today} 15:00"),
+            self.smtp_live(),
+            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
+        ):
+            self.env["facture_a_payer.reminder"]._fap_cron()
+        self.assertEqual(invoice.fap_reminder_ids.step_name, "3 days before the due date")
+        self.assertEqual(invoice.fap_next_reminder_date, today + timedelta(days=3))
+
+        self.start_tour("/odoo/fap-invoices", "fap_merchant_reminders", login="admin")
+        self.assertTrue(invoice.fap_reminder_paused)
+        self.assertEqual((invoice.fap_reminder_status, invoice.fap_next_reminder_date), ("paused", False))
 
 
 @tagged("post_install", "-at_install")

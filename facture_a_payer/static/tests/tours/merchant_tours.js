@@ -222,3 +222,27 @@ tours.add("fap_merchant_approve", {
         },
     ],
 });
+
+tours.add("fap_merchant_reminders", {
+    url: "/odoo/fap-invoices",
+    steps: () => [
+        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval)"),
+        {
+            content: "« Prochaine relance »: the day and the step",
+            trigger: ".o_fap_details .o_fap_next_reminder:contains(On the due date)",
+        },
+        {
+            content: "The reminder sent today",
+            trigger: ".o_fap_details .o_fap_reminder_history:contains(3 days before the due date):contains(Sent)",
+        },
+        tap({ taps: 0 }, ".o_fap_details button.o_fap_pause_reminders"),
+        {
+            content: "Paused: nothing more is planned",
+            trigger: ".o_fap_details .o_fap_reminders_paused:visible",
+        },
+        {
+            content: "and it can be resumed",
+            trigger: ".o_fap_details button.o_fap_resume_reminders:visible",
+        },
+    ],
+});
