@@ -107,3 +107,32 @@ class TestSandboxTwilio(FapSandboxCase):
         self.assertEqual(notification.notification_status, "exception")
         self.assertEqual(notification.failure_reason, "Service Unavailable")
         self.assertEqual(self.sandbox.twilio.messages, [])
+
+    def test_the_customer_answers_stop_from_the_phone_page_and_twilio_then_refuses_21610(self):
+        notification = self._sms_to("+1 514 555 0143")
+        partner = notification.res_partner_id
+        self.assertIn(
+            '<form class="reply" method="post" action="/reply">', requests.get(self.sandbox.url, timeout=5).text
+        )
+        self.deliver_callbacks()
+        response = requests.post(
+            f"{self.sandbox.url}/reply",
+            data={"from": "+15145550143", "to": DEMO_NUMBERS[0], "body": "STOP"},
+            allow_redirects=False,
+            timeout=5,
+        )
+        self.assertEqual(response.status_code, 303)
+        [reply] = self.deliver_callbacks()
+        self.assertTrue(reply.url.endswith("/facture_a_payer/twilio/inbound"), "posted, signed, to Odoo")
+        self.assertTrue(partner.phone_sanitized_blacklisted)
+        self.assertEqual(partner.fap_consent_ids.source, "sms_reply")
+        refused = self._post_message("+15145550143")
+        self.assertEqual((refused.status_code, refused.json()["code"]), (400, 21610))
+        requests.post(
+            f"{self.sandbox.url}/reply",
+            data={"from": "+15145550143", "to": DEMO_NUMBERS[0], "body": "START"},
+            timeout=5,
+        )
+        self.deliver_callbacks()
+        self.assertFalse(partner.phone_sanitized_blacklisted)
+        self.assertEqual(self._post_message("+15145550143").status_code, 201)

@@ -91,6 +91,8 @@ class Sandbox:
             self._pending.clear()
         self.twilio.messages.clear()
         self.twilio.requests.clear()
+        self.twilio.replies.clear()
+        self.twilio.opted_out.clear()
         self.twilio.outage, self.twilio.latency = None, 0
         self.mail.messages.clear()
 
@@ -157,6 +159,12 @@ class Sandbox:
             return Response(200, self.inbox_page(), "text/html; charset=utf-8")
         if request.method == "GET" and request.path == "/inbox.json":
             return Response.json(self.inbox_state())
+        if request.method == "POST" and request.path == "/reply":
+            # The customer answers an SMS from the phone page (STOP, START, or anything else).
+            form = dict(request.form)
+            if form.get("from") and form.get("to") and form.get("body"):
+                self.twilio.receive(form["from"], form["body"], to=form["to"])
+            return Response.redirect("/")
         match = re.fullmatch(r"/mail/(\d+)", request.path)
         if request.method == "GET" and match and int(match[1]) < len(self.mail.messages):
             message = self.mail.messages[int(match[1])]
@@ -276,7 +284,11 @@ def _inbox_row(item):
             f'<article class="sms"><header><span class="kind">SMS</span> <b>{html.escape(item["to"])}</b>'
             f' <span class="status {SMS_STATUS_CLASS.get(item["status"], "pending")}">{status}</span>'
             f' <time>{when}</time></header><p class="body">{_linkify(item["body"])}</p>'
-            f"<footer>{html.escape(item['from'])} → {html.escape(item['to'])}</footer></article>"
+            f"<footer>{html.escape(item['from'])} → {html.escape(item['to'])}</footer>"
+            f'<form class="reply" method="post" action="/reply"><input type="hidden" name="from"'
+            f' value="{html.escape(item["to"])}"><input type="hidden" name="to" value="{html.escape(item["from"])}">'
+            f'<input name="body" placeholder="Reply (STOP, ARRÊT, START…)" aria-label="Reply">'
+            f"<button>Send</button></form></article>"
         )
     links = "".join(f'<li><a href="{html.escape(url)}">{html.escape(url)}</a></li>' for url in item["links"])
     files = "".join(f"<li>📎 {html.escape(name or '?')}</li>" for name in item["attachments"])
@@ -301,7 +313,8 @@ article.email{border-left:5px solid #8a5cd0}header{display:flex;flex-wrap:wrap;g
 .status{border-radius:4px;padding:0 .4em;font-size:.85em}.status.ok{background:#d7f5dd}
 .status.pending{background:#fff1c2}.status.ko{background:#ffd6d6}h2{font-size:1em;margin:.4em 0}
 .body{white-space:pre-wrap;margin:.4em 0}footer{color:#888;font-size:.8em}ul.links{padding-left:1.2em;margin:.3em 0}
-a{color:#0b57d0}.empty{text-align:center;color:#888}
+a{color:#0b57d0}.empty{text-align:center;color:#888}form.reply{display:flex;gap:.4em;margin-top:.4em}
+form.reply input{flex:1;min-width:0;padding:.3em;border:1px solid #ccc;border-radius:6px}
 </style></head>
 <body><h1>SMS · @ <small>(sandbox: Twilio · SMTP)</small></h1>
 {rows}
