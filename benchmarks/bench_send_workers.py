@@ -168,6 +168,8 @@ class Bench:
         mails, sms = len(self.sandbox.mail.messages), len(self.sandbox.twilio.messages)
         queued_at = self.query("SELECT now() AT TIME ZONE 'UTC'")[0]
         log = f"{self.args.data_dir}/bench-send-workers-{side}-{cron_threads}.log"
+        if os.path.exists(log):
+            os.remove(log)  # Odoo appends to its log file
         server = subprocess.Popen(
             [
                 self.args.python,

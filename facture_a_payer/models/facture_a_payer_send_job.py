@@ -181,7 +181,7 @@ class FactureAPayerSendJob(models.Model):
             # Committed before any SMS is handed to Twilio: after a crash, its SMS are still held, and the
             # next run asks Twilio about them rather than send them again.
             time_left = self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining)
-            # Their answers are committed with the next batch, or by the cron at the end of its run.
+            # Each answer is committed as it comes (see sms.sms._fap_release).
             held_sms._fap_release()
             if time_left <= 0:
                 return False

@@ -152,6 +152,9 @@ class SaleOrder(models.Model):
         invoices.action_post()
         for invoice in invoices:
             invoice._portal_ensure_token()
+        # The customer has its link (the approval leads to it): it is reminded until paid, as a sent invoice.
+        invoices.fap_sent_at = fields.Datetime.now()
+        invoices._fap_schedule_reminders()
 
     def _fap_can_be_approved(self):
         """Whether the customer may approve the quote now: open, not expired, signed when a signature is due."""

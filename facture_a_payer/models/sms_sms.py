@@ -44,15 +44,23 @@ class SmsSms(models.Model):
         return held
 
     def _fap_release(self):
-        """Send the held SMS; their answers and the end of ``fap_sending`` are committed together."""
-        self.write({"state": "outgoing", "fap_sending": False})
-        self.send(raise_exception=False)
-        for sms in self.filtered(lambda s: s.state == "error"):
-            notification = sms.sms_tracker_id.mail_notification_id
-            sms._fap_report_failure(
-                notification.failure_reason
-                or dict(self._fields["failure_type"]._description_selection(self.env)).get(sms.failure_type)
-            )
+        """Send the held SMS one at a time, each answer committed with the end of its ``fap_sending``.
+
+        One short transaction per SMS: Twilio's status callbacks update the same SMS and chatter notification as
+        soon as Twilio accepted it, and would otherwise wait for (or deadlock with) a transaction holding the
+        whole batch's rows. A crash between the sending and the commit leaves that one SMS held, for the next run
+        to ask Twilio about.
+        """
+        for sms in self:
+            sms.write({"state": "outgoing", "fap_sending": False})
+            sms.send(raise_exception=False)
+            if sms.state == "error":
+                notification = sms.sms_tracker_id.mail_notification_id
+                sms._fap_report_failure(
+                    notification.failure_reason
+                    or dict(self._fields["failure_type"]._description_selection(self.env)).get(sms.failure_type)
+                )
+            self.env["ir.cron"]._commit_progress()
 
     @api.model
     def _fap_recover(self, slot=0, slots=1):

@@ -12,6 +12,11 @@ from odoo.tests import tagged
 from .send_common import FapSendCase
 
 INBOUND = "/facture_a_payer/twilio/inbound"
+# GSM 03.38's basic character set (and the extension table's characters an SMS may hold): one segment is 160 of them.
+GSM_7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -100,6 +105,7 @@ class TestReminders(FapSendCase):
         for sms in reminders:
             self.assertRegex(sms["body"], r"https?://\S+/p/[A-Za-z0-9_-]{22}$")
             self.assertLessEqual(len(sms["body"]), 160, sms["body"])
+            self.assertEqual(set(sms["body"]) - GSM_7, set(), "one segment in the GSM alphabet")
         last_email = self.received_emails(partner)[-1]
         self.assertIn(f"rappel, facture {invoice.name}", last_email["subject"])
         self.assertIn("14 jours de retard", last_email["html"])
@@ -184,12 +190,31 @@ class TestReminders(FapSendCase):
             declined.action_fap_save_and_send()
         self.assertEqual(approved.fap_next_reminder_date, date(2026, 3, 5), "3 days after sending")
         with self.at("2026-03-03 15:00"):
-            approved._fap_confirm_and_invoice()
+            invoice = approved._fap_confirm_and_invoice()
             declined._fap_decline("Trop cher")
+        # The approval's invoice is the customer's to pay: paid at once here, so never reminded either.
+        self.assertEqual(invoice.fap_reminder_status, "planned")
+        with self.at("2026-03-03 15:30"):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({})._create_payments()
         self.assertEqual(self.reminder_days(partner, "2026-03-04", "2026-03-31"), [])
+        self.assertFalse(invoice.fap_reminder_ids)
         for document in (paid, approved, declined):
             self.assertFalse(document.fap_reminder_ids, document.name)
             self.assertFalse(document.fap_next_reminder_date, document.name)
+
+    def test_a_partly_paid_invoice_is_reminded_of_what_remains(self):
+        partner = self._customer("Guy Lapointe", tz="America/Montreal")
+        invoice = self._due_invoice(partner, "2026-03-16", price=300.0)
+        with self.at("2026-03-10 15:00"):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": 100.0})._create_payments()
+        self.assertEqual(invoice.payment_state, "partial")
+        self.run_reminders("2026-03-13 15:00")
+        amount = invoice.with_context(lang="fr_CA")._fap_get_sms_amount(200.0)
+        self.assertIn(f"facture {invoice.name}, {amount} à payer", self.received_sms(partner)[-1]["body"])
 
     def test_quote_reminded_after_sending_and_before_it_expires_never_after(self):
         partner = self._customer("Café du Parc", tz="America/Montreal")

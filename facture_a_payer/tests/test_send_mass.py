@@ -41,7 +41,9 @@ class TestSendMass(FapSendCase):
 
         with self.smtp_live():
             commits = self.run_cron()
-        self.assertEqual(commits.call_count, 1, "one committed batch of 50")
+        batches = [call for call in commits.call_args_list if call.args[1:]]  # the others commit one SMS each
+        self.assertEqual([call.args[1] for call in batches], [50], "one committed batch of 50")
+        self.assertEqual(commits.call_count, 51, "then each SMS's answer committed alone")
         for invoice in invoices:
             partner = invoice.partner_id
             self.assertEqual(len(self.received_sms(partner)), 1, partner.name)

@@ -1,0 +1,88 @@
+"""The customer's view of a reminder, on a phone (390 × 844): the email and the SMS, in French.
+
+    FAP_DB=fap_test FAP_REUSE_DB=1 ./dev test docs/screenshots/take_reminder_screenshots.py
+
+Sends two invoices to Élise Tremblay, runs the reminder cron on the day of their reminder (grouped in one message),
+then has Chromium photograph the sandbox's pages: the email (``reminder-email-fr.png``) and the phone's inbox
+with the SMS (``reminder-sms-fr.png``).
+"""
+
+import pathlib
+import resource
+import shutil
+import subprocess
+import tempfile
+from datetime import timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from odoo.addons.facture_a_payer.tests.send_common import FapSendCase
+
+OUT = pathlib.Path(__file__).parent
+
+
+@tagged("post_install", "-at_install")
+class TakeReminderScreenshots(FapSendCase):
+    def shoot(self, url, name, height):
+        profile = tempfile.mkdtemp(prefix="fap-chromium-")
+        self.addCleanup(shutil.rmtree, profile, ignore_errors=True)
+        subprocess.run(
+            [
+                "chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}",
+                "--hide-scrollbars",
+                f"--window-size=390,{height}",
+                f"--screenshot={OUT / name}",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+            # Odoo caps the test process's address space (limit_memory_hard): Chromium needs more.
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)),
+        )
+
+    def test_take_reminder_screenshots(self):
+        self.company.write({"name": "Plomberie Tremblay", "fap_reminders": True})
+        self.company.partner_id.tz = "America/Montreal"
+        self.env["facture_a_payer.reminder.step"]._fap_create_default_cadence(self.company)
+        partner = self._customer("Élise Tremblay", tz="America/Montreal")
+        today = fields.Date.context_today(self.env.user)
+        invoices = self.env["account.move"]
+        for price in (340.0, 1250.0):
+            invoice = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_line_ids": [
+                        Command.create({"product_id": self.product.id, "price_unit": price, "tax_ids": False})
+                    ],
+                }
+            )
+            invoice.action_post()
+            invoice.invoice_date_due = today - timedelta(days=7)
+            invoices |= invoice
+        with freeze_time(today - timedelta(days=20)), self.smtp_live():
+            for invoice in invoices:
+                invoice.action_fap_save_and_send()
+        IrCron = self.registry["ir.cron"]
+        with (
+            freeze_time(f"{today} 15:00"),
+            self.smtp_live(),
+            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
+        ):
+            self.env["facture_a_payer.reminder"]._fap_cron()
+            self.env["sms.sms"].sudo()._process_queue()
+        self.deliver_callbacks()
+        email = len(self.sandbox.mail.messages) - 1
+        self.assertIn("rappel", self.sandbox.mail.messages[email]["subject"])
+        self.shoot(f"{self.sandbox.url}/mail/{email}", "reminder-email-fr.png", 780)
+        self.shoot(self.sandbox.url, "reminder-sms-fr.png", 844)
