@@ -52,6 +52,10 @@ class FactureAPayerReminder(models.Model):
     def _fap_cron(self):
         """Remind the customers whose documents are due, each at most once a day, within their company's hours."""
         now = fields.Datetime.now()
+        # SMS a dead run left held are settled by the sending crons (each its slot, see facture_a_payer.send.job).
+        if self.env["sms.sms"].sudo().search_count([("fap_sending", "=", True)], limit=1):
+            for cron in self.env["facture_a_payer.send.job"]._fap_send_crons():
+                cron._trigger()
         horizon = (now + EARLIEST_OFFSET).date()
         due = []
         for model in ("account.move", "sale.order"):
@@ -60,15 +64,22 @@ class FactureAPayerReminder(models.Model):
         for document in due:
             by_customer.setdefault((document.company_id, document.partner_id), []).append(document)
         groups = list(by_customer.items())
+        SmsSudo = self.env["sms.sms"].sudo()
         for start in range(0, len(groups), BATCH_SIZE):
+            held_sms = SmsSudo
             for (company, partner), documents in groups[start : start + BATCH_SIZE]:
                 try:
                     with self.env.cr.savepoint():
-                        self._fap_remind_customer(company, partner, documents, now)
+                        if primary := self._fap_remind_customer(company, partner, documents, now):
+                            held_sms |= SmsSudo._fap_hold(primary, reminder=True)
                 except Exception:  # one customer's failure must not stop the others; retried next run
                     _logger.exception("Facture à payer: reminding %s failed", partner)
             remaining = max(len(groups) - start - BATCH_SIZE, 0)
-            if self.env["ir.cron"]._commit_progress(min(BATCH_SIZE, len(groups) - start), remaining=remaining) <= 0:
+            # As the mass sending: the batch (its reminders recorded, emails queued, SMS held) is committed before
+            # any SMS is handed to Twilio, then each SMS's answer is committed alone.
+            time_left = self.env["ir.cron"]._commit_progress(min(BATCH_SIZE, len(groups) - start), remaining=remaining)
+            held_sms._fap_release()
+            if time_left <= 0:
                 return
 
     @api.model
@@ -106,6 +117,10 @@ class FactureAPayerReminder(models.Model):
 
     @api.model
     def _fap_remind_customer(self, company, partner, documents, now):
+        """Remind ``partner`` of their ``documents`` whose day has come on their clock, if it is the time.
+
+        :return: the document the reminder was posted on (its SMS to hold), or ``None``
+        """
         local_now = self._fap_local_now(company, partner, now)
         today = local_now.date()
         # Paid, approved, paused since (or given a later date): planned again, not reminded.
@@ -120,26 +135,28 @@ class FactureAPayerReminder(models.Model):
             if document.id not in doc_ids and document.fap_next_reminder_date <= today:
                 document._fap_schedule_reminders()
         if not ready or not self._fap_can_remind_at(company, local_now):
-            return
+            return None
         if self._fap_reminded_today(company, partner, local_now):
-            return
+            return None
         # Invoices first (money is waiting); a quote due the same day waits for the next day: one message a day.
         for model in ("account.move", "sale.order"):
             if group := [doc for doc in ready if doc._name == model]:
-                self._fap_send_group(group, today, now)
-                return
+                return self._fap_send_group(group, today, now)
+        return None
 
     @api.model
     def _fap_send_group(self, documents, today, now):
-        """One message to the customer listing ``documents`` (the most urgent first), by the channels of its step."""
+        """One message to the customer listing ``documents`` (the most urgent first), by the channels of its step.
+
+        :return: the document the message was posted on, or ``None`` when nothing could reach the customer
+        """
         steps = {}
-        log = self.browse()
         for document in documents:
             due_steps = document._fap_due_reminder_steps(today)
             steps[document] = due_steps[-1]
             # Steps whose day came while an earlier one was not sent yet (e.g. sent late): only the latest counts.
             for step in due_steps[:-1]:
-                log |= self._fap_log(document, step, now, "skipped", note=self.env._("A later reminder came first."))
+                self._fap_log(document, step, now, "skipped", note=self.env._("A later reminder came first."))
         documents = sorted(documents, key=lambda doc: (steps[doc]._date_for(doc), doc.id))
         primary, step = documents[0], steps[documents[0]]
         others = documents[1:]
@@ -154,16 +171,16 @@ class FactureAPayerReminder(models.Model):
             )
         except UserError as error:
             for document in documents:
-                log |= self._fap_log(document, steps[document], now, "failed", note=error.args[0])
+                self._fap_log(document, steps[document], now, "failed", note=error.args[0])
                 document.message_post(
                     body=self.env._("Reminder not sent: %(reason)s", reason=error.args[0]),
                     subtype_xmlid="mail.mt_note",
                 )
                 document._fap_schedule_reminders()
-            return log
+            return None
         message = primary.message_ids[:1]
         channels_label = ", ".join(channels)
-        log |= self._fap_log(
+        self._fap_log(
             primary,
             steps[primary],
             now,
@@ -173,7 +190,7 @@ class FactureAPayerReminder(models.Model):
             note=others and self.env._("With %(documents)s", documents=", ".join(doc.name for doc in others)),
         )
         for document in others:
-            log |= self._fap_log(
+            self._fap_log(
                 document,
                 steps[document],
                 now,
@@ -192,7 +209,7 @@ class FactureAPayerReminder(models.Model):
             )
         for document in documents:
             document._fap_schedule_reminders()
-        return log
+        return primary
 
     @api.model
     def _fap_log(self, document, step, now, state, channels=False, message=False, note=False):

@@ -13,7 +13,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class SmsSms(models.Model):
-    """The SMS of the mass sending go out at most once, even when the cron dies while sending them.
+    """The SMS of the mass sending (and of the reminders) go out at most once, even when the cron dies while
+    sending them.
 
     The cron commits them held (« Processing », ``fap_sending``) with their document before any of them is
     handed to Twilio, and records Twilio's answers in the transaction that clears ``fap_sending``. An SMS
@@ -30,8 +31,12 @@ class SmsSms(models.Model):
         "crash, the provider may have sent it.",
     )
 
+    fap_reminder = fields.Boolean(
+        string="Reminder", readonly=True, copy=False, help="Sent by the reminders, not by a mass sending."
+    )
+
     @api.model
-    def _fap_hold(self, document):
+    def _fap_hold(self, document, reminder=False):
         """Hold the SMS just queued for ``document``: Odoo's SMS queue leaves « Processing » ones alone."""
         held = self.search(
             [
@@ -40,7 +45,7 @@ class SmsSms(models.Model):
                 ("state", "=", "outgoing"),
             ]
         )
-        held.write({"state": "process", "fap_sending": True})
+        held.write({"state": "process", "fap_sending": True, "fap_reminder": reminder})
         return held
 
     def _fap_release(self):
@@ -149,8 +154,11 @@ class SmsSms(models.Model):
             sms._fap_report_failure(reason)
 
     def _fap_report_failure(self, reason):
-        """The mass sending shows no toast: the document's « Sending » column tells its SMS failed."""
+        """The mass sending shows no toast: the document's « Sending » column tells its SMS failed (a reminder's
+        failure shows in the chatter only: the document's sending is not in question)."""
         self.ensure_one()
+        if self.fap_reminder:
+            return
         message = self.mail_message_id
         document = self.env[message.model].browse(message.res_id)
         document.fap_send_job_id._fap_mark_failed(

@@ -250,10 +250,12 @@ class TestMerchantScreens(MerchantCase):
         self.company.partner_id.tz = "America/Montreal"
         self.env["facture_a_payer.reminder.step"]._fap_create_default_cadence(self.company)
         today = fields.Date.context_today(self.env.user)
+        # A customer of its own: the class's sandbox keeps what the other tests sent to the class's customer.
+        customer = self.customer.copy({"name": "Chauffage Roy", "phone": "+1 514-555-0188"})
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
-                "partner_id": self.customer.id,
+                "partner_id": customer.id,
                 "invoice_line_ids": [Command.create({"product_id": self.labour.id, "quantity": 2})],
             }
         )

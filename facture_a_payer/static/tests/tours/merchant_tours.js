@@ -226,7 +226,7 @@ tours.add("fap_merchant_approve", {
 tours.add("fap_merchant_reminders", {
     url: "/odoo/fap-invoices",
     steps: () => [
-        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval)"),
+        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(Chauffage Roy)"),
         {
             content: "« Prochaine relance »: the day and the step",
             trigger: ".o_fap_details .o_fap_next_reminder:contains(On the due date)",
