@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import tempfile
 from datetime import timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -73,14 +72,7 @@ class TakeReminderScreenshots(FapSendCase):
         with freeze_time(today - timedelta(days=20)), self.smtp_live():
             for invoice in invoices:
                 invoice.action_fap_save_and_send()
-        IrCron = self.registry["ir.cron"]
-        with (
-            freeze_time(f"{today} 15:00"),
-            self.smtp_live(),
-            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
-        ):
-            self.env["facture_a_payer.reminder"]._fap_cron()
-            self.env["sms.sms"].sudo()._process_queue()
+        self.run_reminder_cron(f"{today} 15:00")
         self.deliver_callbacks()
         email = len(self.sandbox.mail.messages) - 1
         self.assertIn("rappel", self.sandbox.mail.messages[email]["subject"])

@@ -2,6 +2,7 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
+from freezegun import freeze_time
 
 from odoo.fields import Command
 from odoo.tests import HttpCase
@@ -125,6 +126,18 @@ class FapSandboxCase(SandboxTestMixin, HttpCase):
                 **values,
             }
         )
+
+    def run_reminder_cron(self, moment):
+        """The reminders' cron at ``moment`` (UTC, ``YYYY-MM-DD HH:MM``) as the scheduler runs it, its batch commits
+        counted, not done; emails really sent to the sandbox."""
+        IrCron = self.registry["ir.cron"]
+        with (
+            freeze_time(moment),
+            self.smtp_live(),
+            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
+        ):
+            self.env["facture_a_payer.reminder"]._fap_cron()
+        self.env.invalidate_all()
 
     @contextmanager
     def smtp_live(self):

@@ -1,7 +1,6 @@
 import threading
 import time
 from datetime import timedelta
-from unittest.mock import patch
 
 import requests
 from freezegun import freeze_time
@@ -264,13 +263,7 @@ class TestMerchantScreens(MerchantCase):
         # Sent five days ago; the reminder of three days before the due date went out today at 10:00 in Montréal.
         with freeze_time(today - timedelta(days=5)), self.smtp_live():
             invoice.action_fap_save_and_send()
-        IrCron = self.registry["ir.cron"]
-        with (
-            freeze_time(f"{today} 15:00"),
-            self.smtp_live(),
-            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
-        ):
-            self.env["facture_a_payer.reminder"]._fap_cron()
+        self.run_reminder_cron(f"{today} 15:00")
         self.assertEqual(invoice.fap_reminder_ids.step_name, "3 days before the due date")
         self.assertEqual(invoice.fap_next_reminder_date, today + timedelta(days=3))
 

@@ -1,7 +1,6 @@
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from unittest.mock import patch
 
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_NUMBERS, twilio_signature
 from freezegun import freeze_time
@@ -46,15 +45,7 @@ class TestReminders(FapSendCase):
             yield
 
     def run_reminders(self, moment):
-        """The hourly cron at ``moment``, then Odoo's SMS queue (reminders' SMS wait in it for the commit)."""
-        IrCron = self.registry["ir.cron"]
-        with (
-            self.at(moment),
-            patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")),
-        ):
-            self.env["facture_a_payer.reminder"]._fap_cron()
-            self.env["sms.sms"].sudo()._process_queue()
-        self.env.invalidate_all()
+        self.run_reminder_cron(moment)
 
     def _due_invoice(self, partner, due, price=180.0, sent="2026-03-02 15:00"):
         invoice = self.env["account.move"].create(
