@@ -1,10 +1,11 @@
 """The reminder cron at scale: 10,000 open invoices of which 500 are due today.
 
 Run with ``./dev bench bench_reminders`` (FAP_BENCH_OPEN, default 10000; FAP_BENCH_DUE, default 500). Prints the
-cron's seconds and SQL queries per due invoice (email through the sandbox's SMTP sink, SMS queued), beside Odoo's
-native equivalent in the same run (its composer posting Odoo's own invoice email template, and its SMS queued with
-``_message_sms_with_template``, on 500 other invoices: the same messages without the reminder's choice of
-documents, customer hours and grouping), then the cron's queries when nothing is due (per open invoice).
+cron's seconds and SQL queries per due invoice (email through the sandbox's SMTP sink, SMS handed to the sandbox's
+Twilio once the batch is committed), beside Odoo's native equivalent in the same run (its composer posting Odoo's
+own invoice email template, and its SMS queued with ``_message_sms_with_template``, on 500 other invoices: the
+same messages without the reminder's choice of documents, customer hours and grouping, and without sending the
+SMS), then the cron's queries when nothing is due (per open invoice).
 """
 
 import os
@@ -121,7 +122,7 @@ class BenchReminders(FapSandboxCase):
         measure("ours: the cron, nothing due, per open invoice", OPEN, self.env["facture_a_payer.reminder"]._fap_cron)
 
         print()
-        print(f"{OPEN} open invoices, {DUE} due today (email sent to the SMTP sink, SMS queued)")
+        print(f"{OPEN} open invoices, {DUE} due today (emails sent to the SMTP sink; SMS: native queued, ours sent)")
         print(f"{'':48} {'docs':>6} {'s':>8} {'ms/doc':>8} {'SQL/doc':>8}")
         for label, count, elapsed, queries in rows:
             print(f"{label:48} {count:>6} {elapsed:>8.2f} {1000 * elapsed / count:>8.2f} {queries / count:>8.3f}")
