@@ -75,6 +75,13 @@ class AccountMove(models.Model):
             and not self._fap_is_paid()
         )
 
+    def _fap_reminder_candidates_domain(self):
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ["not_paid", "partial"]),
+        ]
+
     def _fap_amount_due(self):
         return self.amount_residual
 

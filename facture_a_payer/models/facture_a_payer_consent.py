@@ -31,19 +31,18 @@ class FactureAPayerConsent(models.Model):
     @api.model
     def _fap_record(self, channel, address, action, source, detail=False, partners=None):
         """Apply and record an opt-out or opt-in of ``address`` (an E.164 number or an email)."""
+        # Odoo's phone blacklist takes a list of numbers, its email blacklist one address.
         if channel == "sms":
-            Blacklist = self.env["phone.blacklist"].sudo()
-            if partners is None:
-                partners = self.env["res.partner"].sudo().search([("phone_sanitized", "=", address)])
+            Blacklist, entries, partner_field = self.env["phone.blacklist"].sudo(), [address], "phone_sanitized"
         else:
-            Blacklist = self.env["mail.blacklist"].sudo()
-            if partners is None:
-                partners = self.env["res.partner"].sudo().search([("email_normalized", "=", address)])
+            Blacklist, entries, partner_field = self.env["mail.blacklist"].sudo(), address, "email_normalized"
+        if partners is None:
+            partners = self.env["res.partner"].sudo().search([(partner_field, "=", address)])
         reason = dict(self._fields["source"]._description_selection(self.env))[source]
         if action == "opt_out":
-            Blacklist._add(address if channel == "email" else [address], message=reason)
+            Blacklist._add(entries, message=reason)
         else:
-            Blacklist._remove(address if channel == "email" else [address], message=reason)
+            Blacklist._remove(entries, message=reason)
         values = {"channel": channel, "address": address, "action": action, "source": source, "detail": detail}
         records = self.sudo().create([{**values, "partner_id": partner.id} for partner in partners] or [values])
         channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]

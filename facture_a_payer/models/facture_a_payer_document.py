@@ -59,7 +59,7 @@ class FactureAPayerDocument(models.AbstractModel):
     def _compute_fap_reminder_status(self):
         today = fields.Date.context_today(self)
         for document in self:
-            if document.fap_reminder_paused or document.partner_id.fap_reminder_paused:
+            if document._fap_reminders_paused():
                 document.fap_reminder_status = "paused"
             elif document.fap_next_reminder_date and document._fap_reminder_open(today):
                 document.fap_reminder_status = "planned"
@@ -249,6 +249,15 @@ class FactureAPayerDocument(models.AbstractModel):
         """Whether the document still waits for the customer (an answer, a payment) on ``today``."""
         raise NotImplementedError
 
+    def _fap_reminder_candidates_domain(self):
+        """A domain that narrows the search of documents that may still be reminded (``_fap_reminder_open`` tells)."""
+        raise NotImplementedError
+
+    def _fap_reminders_paused(self):
+        """« Ne pas relancer » on the document or on its customer."""
+        self.ensure_one()
+        return self.fap_reminder_paused or self.partner_id.fap_reminder_paused
+
     def _fap_amount_due(self):
         return self.amount_total
 
@@ -293,8 +302,7 @@ class FactureAPayerDocument(models.AbstractModel):
             if (
                 document.fap_flow
                 and document.company_id.fap_reminders
-                and not document.fap_reminder_paused
-                and not document.partner_id.fap_reminder_paused
+                and not document._fap_reminders_paused()
                 and document._fap_reminder_open(today)
             ):
                 day, step = next(iter(document._fap_pending_reminder_steps()), (False, False))
@@ -305,9 +313,6 @@ class FactureAPayerDocument(models.AbstractModel):
         """The documents a reminder message lists: this one, or the customer's documents due with it."""
         ids = self.env.context.get("fap_reminder_document_ids")
         return self.browse(ids) if ids else self
-
-    def _fap_days_late(self):
-        return 0
 
     def _fap_reminder_summary(self):
         """What the reminder SMS says is due, in the rendering language (one segment, GSM alphabet)."""

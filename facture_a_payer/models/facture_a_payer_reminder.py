@@ -83,6 +83,16 @@ class FactureAPayerReminder(models.Model):
                 return
 
     @api.model
+    def _fap_reschedule(self, domain):
+        """Plan again the next reminder of the flow's quotes and invoices that match ``domain`` and may still be
+        reminded (a setting, the cadence or a customer's pause changed)."""
+        for model in ("account.move", "sale.order"):
+            Document = self.env[model].sudo()
+            Document.search(
+                [("fap_flow", "=", True), *Document._fap_reminder_candidates_domain(), *domain]
+            )._fap_schedule_reminders()
+
+    @api.model
     def _fap_local_now(self, company, partner, now):
         """``now`` on the customer's clock: their time zone, else the company's."""
         tz = pytz.timezone(partner.tz or company.partner_id.tz or DEFAULT_TZ)
@@ -125,11 +135,7 @@ class FactureAPayerReminder(models.Model):
         today = local_now.date()
         # Paid, approved, paused since (or given a later date): planned again, not reminded.
         ready = [doc for doc in documents if doc.fap_next_reminder_date <= today and doc._fap_due_reminder_steps(today)]
-        ready = [
-            doc
-            for doc in ready
-            if doc._fap_reminder_open(today) and not (doc.fap_reminder_paused or partner.fap_reminder_paused)
-        ]
+        ready = [doc for doc in ready if doc._fap_reminder_open(today) and not doc._fap_reminders_paused()]
         doc_ids = {doc.id for doc in ready}
         for document in documents:
             if document.id not in doc_ids and document.fap_next_reminder_date <= today:

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-# Each step's date is counted from a date of the document: (document, anchor) -> (field label, sign).
+# The date of the document a step's days count from, and in which direction (see ``_date_for``).
 ANCHORS = [
     ("after_sent", "Days after sending"),
     ("before_expiry", "Days before the quote expires"),
@@ -80,7 +80,8 @@ class FactureAPayerReminderStep(models.Model):
             if step.anchor == "after_due" and not step.days:
                 step.display_name = self.env._("On the due date")
             else:
-                step.display_name = labels.get(step.anchor, "") and labels[step.anchor] % {"days": step.days}
+                label = labels.get(step.anchor)
+                step.display_name = label % {"days": step.days} if label else ""
 
     @api.onchange("document_type")
     def _onchange_document_type(self):

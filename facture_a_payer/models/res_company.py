@@ -65,15 +65,8 @@ class ResCompany(models.Model):
 
     def _fap_reschedule_reminders(self):
         """Plan again the next reminder of the companies' open documents (the cadence or the setting changed)."""
-        if not self:
-            return
-        for model, domain in (
-            ("account.move", [("move_type", "=", "out_invoice"), ("state", "=", "posted")]),
-            ("sale.order", [("state", "=", "sent")]),
-        ):
-            self.env[model].sudo().search(
-                [("company_id", "in", self.ids), ("fap_flow", "=", True), *domain]
-            )._fap_schedule_reminders()
+        if self:
+            self.env["facture_a_payer.reminder"]._fap_reschedule([("company_id", "in", self.ids)])
 
     @api.constrains("fap_short_link_base_url")
     def _check_fap_short_link_base_url(self):

@@ -32,10 +32,7 @@ class ResPartner(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "fap_reminder_paused" in vals:
-            for model in ("account.move", "sale.order"):
-                self.env[model].sudo().search(
-                    [("partner_id", "in", self.ids), ("fap_flow", "=", True)]
-                )._fap_schedule_reminders()
+            self.env["facture_a_payer.reminder"]._fap_reschedule([("partner_id", "in", self.ids)])
         return res
 
     def _fap_sms_opted_out(self, number):

@@ -53,6 +53,9 @@ class SaleOrder(models.Model):
             self.state == "sent" and not self.fap_declined and (not self.validity_date or self.validity_date >= today)
         )
 
+    def _fap_reminder_candidates_domain(self):
+        return [("state", "=", "sent")]
+
     def _fap_reminder_last_day(self):
         return self.validity_date or False
 
