@@ -15,6 +15,15 @@ def main():
     parser.add_argument("--port", type=int, default=8070, help="HTTP port: the inbox page, /twilio, /stripe")
     parser.add_argument("--smtp-port", type=int, default=8025, help="port of the SMTP sink")
     parser.add_argument("--odoo-url", default="http://127.0.0.1:8069", help="where Stripe webhooks are delivered")
+    parser.add_argument("--dns-port", type=int, default=8053, help="UDP port of the DNS server (DKIM public keys)")
+    parser.add_argument("--odoo-db", default="facture_a_payer", help="database of Odoo's mail gateway (Interac)")
+    parser.add_argument("--odoo-login", default="admin", help="user handing the notifications to the gateway")
+    parser.add_argument("--odoo-password", default="admin")
+    parser.add_argument(
+        "--interac-forward-to",
+        default="interac@plomberie-beaulieu.example.com",
+        help="the alias the merchant's mailbox forwards the Interac notifications to",
+    )
     parser.add_argument("--delay", type=float, default=2.0, help="seconds between two status callbacks")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args()
@@ -26,13 +35,30 @@ def main():
     logging.getLogger("mail.log").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         sandbox = Sandbox(
-            args.host, args.port, args.smtp_port, odoo_url=args.odoo_url, auto_deliver=True, delay=args.delay
+            args.host,
+            args.port,
+            args.smtp_port,
+            odoo_url=args.odoo_url,
+            auto_deliver=True,
+            delay=args.delay,
+            dns_port=args.dns_port,
         )
+        sandbox.interac.gateway = {
+            "url": args.odoo_url,
+            "db": args.odoo_db,
+            "login": args.odoo_login,
+            "password": args.odoo_password,
+        }
+        sandbox.interac.forward_to = args.interac_forward_to
         sandbox.start()
     except OSError as error:
-        sys.exit(f"fap_sandbox: cannot listen on {args.host} (HTTP {args.port}, SMTP {args.smtp_port}): {error}")
+        sys.exit(
+            f"fap_sandbox: cannot listen on {args.host} "
+            f"(HTTP {args.port}, SMTP {args.smtp_port}, DNS {args.dns_port}): {error}"
+        )
     print(f"Sandbox: inbox {sandbox.url}/ · Twilio {sandbox.url}/twilio · SMTP {args.host}:{sandbox.smtp_port}")
-    print(f"         Stripe {sandbox.url}/stripe · callbacks and webhooks to {args.odoo_url}", flush=True)
+    print(f"         Stripe {sandbox.url}/stripe · callbacks and webhooks to {args.odoo_url}")
+    print(f"         Interac notifications to {args.interac_forward_to} (DNS {sandbox.interac.nameserver})", flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

@@ -1,4 +1,5 @@
-"""The sandbox: one loopback HTTP server that stands in for Twilio and Stripe, plus an SMTP sink.
+"""The sandbox: one loopback HTTP server that stands in for Twilio, Stripe and Interac, plus an SMTP sink and a
+DNS server (the public keys of the Interac notifications' signatures).
 
 Services plug in by path prefix (``/twilio``, ``/stripe``); the root page shows what the customer
 received. Outgoing callbacks (Twilio status callbacks, Stripe webhooks) are queued: the demo delivers
@@ -14,6 +15,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .core import Request, Response
+from .interac import InteracEmulator
 from .mail import URL_RE, inline_cid_images
 from .smtp import MailSink
 from .twilio import TwilioEmulator
@@ -29,7 +31,7 @@ _logger = logging.getLogger(__name__)
 class Sandbox:
     """Start with ``Sandbox(port=0).start()``; ``url`` and ``smtp_port`` tell where it listens."""
 
-    def __init__(self, host="127.0.0.1", port=0, smtp_port=0, odoo_url=None, auto_deliver=False, delay=1.0):
+    def __init__(self, host="127.0.0.1", port=0, smtp_port=0, odoo_url=None, auto_deliver=False, delay=1.0, dns_port=0):
         self.host = host
         self.odoo_url = odoo_url
         self.auto_deliver = auto_deliver
@@ -41,6 +43,7 @@ class Sandbox:
         self.services = {}
         self.twilio = self.add_service("/twilio", TwilioEmulator(self))
         self.stripe = StripeEmulator and self.add_service("/stripe", StripeEmulator(self))
+        self.interac = self.add_service("/interac", InteracEmulator(self, dns_port))
         self.mail = MailSink(host, smtp_port)
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
@@ -61,6 +64,7 @@ class Sandbox:
 
     def start(self):
         self.mail.start()
+        self.interac.start()
         self._threads.append(threading.Thread(target=self._httpd.serve_forever, daemon=True, name="sandbox-http"))
         if self.auto_deliver:
             self._threads.append(threading.Thread(target=self._deliver_loop, daemon=True, name="sandbox-callbacks"))
@@ -77,6 +81,7 @@ class Sandbox:
             self._started = False
             self._httpd.shutdown()
             self.mail.stop()
+        self.interac.stop()
         self._httpd.server_close()
 
     def __enter__(self):
@@ -95,6 +100,7 @@ class Sandbox:
         self.twilio.opted_out.clear()
         self.twilio.outage, self.twilio.latency = None, 0
         self.mail.messages.clear()
+        self.interac.reset()
 
     def add_service(self, prefix, service):
         self.services[prefix] = service
@@ -220,7 +226,12 @@ class Sandbox:
     def inbox_state(self):
         """What the inbox page polls to reload itself when something arrives or changes."""
         statuses = [m["status"] for m in self.twilio.messages]
-        return {"sms": len(statuses), "emails": len(self.mail.messages), "statuses": statuses}
+        return {
+            "sms": len(statuses),
+            "emails": len(self.mail.messages),
+            "statuses": statuses,
+            "transfers": len(self.interac.delivered),
+        }
 
     def inbox_items(self):
         """Every SMS and email the customer received, newest first."""
@@ -256,7 +267,32 @@ class Sandbox:
     def inbox_page(self):
         state = json.dumps(self.inbox_state()).replace("</", "<\\/")
         rows = "".join(map(_inbox_row, self.inbox_items())) or INBOX_EMPTY
-        return INBOX_PAGE.replace("{state}", state).replace("{rows}", rows)
+        page = INBOX_PAGE.replace("{state}", state).replace("{transfer}", self.transfer_form())
+        return page.replace("{rows}", rows)
+
+    def transfer_form(self):
+        """« Envoyer un virement »: the customer's bank app, prefilled from the last message offering Interac."""
+        amount = message = ""
+        for sms in reversed(self.twilio.messages):
+            if "interac" in sms["body"].lower():
+                found = re.search(r"message ?: ?(\S+)", sms["body"], re.IGNORECASE)
+                message = found[1] if found else ""
+                found = re.search(r"(\d[\d\u00a0\u202f ]*,\d\d) ?\$", sms["body"])  # 1 234,56 $
+                if found:
+                    amount = re.sub(r"\D", "", found[1][:-3]) + "." + found[1][-2:]
+                elif found := re.search(r"\$ ?(\d[\d,]*\.\d\d)", sms["body"]):  # $1,234.56
+                    amount = found[1].replace(",", "")
+                break
+        sent = "".join(
+            f"<li>{time.strftime('%H:%M:%S', time.localtime(item['date']))} → Odoo: "
+            f"{html.escape(str(item['result']))}</li>"
+            for item in reversed(self.interac.delivered[-5:])
+        )
+        return TRANSFER_FORM.format(
+            amount=html.escape(amount),
+            message=html.escape(message),
+            sent=f'<ul class="sent">{sent}</ul>' if sent else "",
+        )
 
 
 def _linkify(text):
@@ -315,8 +351,13 @@ article.email{border-left:5px solid #8a5cd0}header{display:flex;flex-wrap:wrap;g
 .body{white-space:pre-wrap;margin:.4em 0}footer{color:#888;font-size:.8em}ul.links{padding-left:1.2em;margin:.3em 0}
 a{color:#0b57d0}.empty{text-align:center;color:#888}form.reply{display:flex;gap:.4em;margin-top:.4em}
 form.reply input{flex:1;min-width:0;padding:.3em;border:1px solid #ccc;border-radius:6px}
+details.interac{background:#fff;border-radius:10px;padding:.6em .9em;border-left:5px solid #f5b400;
+box-shadow:0 1px 3px #0002}details.interac form{display:grid;gap:.4em;margin-top:.5em}
+details.interac input,details.interac select{padding:.4em;border:1px solid #ccc;border-radius:6px}
+ul.sent{color:#555;font-size:.85em}
 </style></head>
-<body><h1>SMS · @ <small>(sandbox: Twilio · SMTP)</small></h1>
+<body><h1>SMS · @ <small>(sandbox: Twilio · SMTP · Interac)</small></h1>
+{transfer}
 {rows}
 <script type="application/json" id="state">{state}</script>
 <script>
@@ -328,3 +369,12 @@ setInterval(() => fetch("/inbox.json").then((r) => r.json()).then((now) => {
 </script>
 </body></html>
 """
+TRANSFER_FORM = """<details class="interac" id="interac">
+<summary><b>Envoyer un virement</b> · Interac e-Transfer</summary>
+<form method="post" action="/interac/send">
+<label>Montant ($) <input name="amount" inputmode="decimal" required value="{amount}"></label>
+<label>Message <input name="message" value="{message}"></label>
+<label>Votre nom <input name="sender" value="Élise Tremblay" required></label>
+<label>Langue de l'avis <select name="lang"><option value="fr">Français</option>
+<option value="en">English</option></select></label>
+<button>Envoyer le virement</button></form>{sent}</details>"""
