@@ -15,3 +15,5 @@ from . import sms_sms
 from . import facture_a_payer_reminder_step
 from . import facture_a_payer_reminder
 from . import facture_a_payer_consent
+from . import facture_a_payer_interac_transfer
+from . import mail_thread

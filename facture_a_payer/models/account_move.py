@@ -229,21 +229,8 @@ class AccountMove(models.Model):
 
     def _fap_after_online_payment(self):
         """Send the customer a receipt (email and/or SMS by their channel) and tell the salesperson."""
-        mail_template = self.env.ref("facture_a_payer.mail_template_fap_receipt")
-        sms_template = self.env.ref("facture_a_payer.sms_template_fap_receipt")
         for invoice in self.with_user(SUPERUSER_ID):
-            invoice.fap_receipt_sent = True
-            try:
-                # A customer without a usable number must not undo the payment's bookkeeping.
-                with self.env.cr.savepoint():
-                    invoice._fap_notify_customer(mail_template, sms_template)
-            except UserError as error:
-                _logger.info("Receipt of invoice %s not sent: %s", invoice.id, error)
-                invoice.message_post(
-                    body=invoice.env._("The receipt could not be sent: %(error)s", error=error.args[0]),
-                    message_type="notification",
-                    subtype_xmlid="mail.mt_note",
-                )
+            invoice._fap_send_receipt()
             salesperson = invoice.invoice_user_id or invoice.create_uid
             summary = invoice.env._("Paid online by the customer")
             invoice.message_post(
@@ -256,3 +243,82 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             invoice.activity_schedule("mail.mail_activity_data_todo", summary=summary, user_id=salesperson.id)
+
+    def _fap_send_receipt(self):
+        """Send the receipt of a payment (of ``fap_paid_amount`` in the context, else the whole invoice)."""
+        self.ensure_one()
+        self.fap_receipt_sent = True
+        try:
+            # A customer without a usable number must not undo the payment's bookkeeping.
+            with self.env.cr.savepoint():
+                self._fap_notify_customer(
+                    self.env.ref("facture_a_payer.mail_template_fap_receipt"),
+                    self.env.ref("facture_a_payer.sms_template_fap_receipt"),
+                )
+        except UserError as error:
+            _logger.info("Receipt of invoice %s not sent: %s", self.id, error)
+            self.message_post(
+                body=self.env._("The receipt could not be sent: %(error)s", error=error.args[0]),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _fap_receipt_amount(self):
+        return self.env.context.get("fap_paid_amount", self.amount_total)
+
+    # Interac e-Transfer.
+    def _fap_interac_offered(self):
+        """The invoice page, email and SMS offer Interac: the company takes it and something is left to pay."""
+        self.ensure_one()
+        return bool(
+            self.company_id.fap_interac
+            and self.company_id.fap_interac_email
+            and self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in ("not_paid", "partial")
+            and self.currency_id.name == "CAD"
+        )
+
+    def _fap_interac_message(self):
+        """What the customer writes as the e-Transfer's message: the invoice's number."""
+        return self.name
+
+    def _fap_after_interac_payment(self, transfer, due):
+        """A registered e-Transfer: the chatter links its notification, the customer gets a receipt, the
+        salesperson is told (and asked to see to the credit when the customer paid more than due)."""
+        invoice = self.with_user(SUPERUSER_ID)
+        salesperson = invoice.invoice_user_id or invoice.create_uid
+        merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+        amount = invoice.currency_id.format(transfer.amount)
+        body = merchant.env._(
+            "%(sender)s paid %(amount)s by Interac e-Transfer (%(notification)s).",
+            sender=transfer.sender_name or transfer.email_from,
+            amount=amount,
+            notification=transfer._get_html_link(),
+        )
+        excess = transfer.amount - due
+        if invoice.currency_id.compare_amounts(excess, 0) > 0:
+            body = merchant.env._(
+                "%(body)s That is %(excess)s more than was due: the difference stays as the customer's credit.",
+                body=body,
+                excess=invoice.currency_id.format(excess),
+            )
+            merchant.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=merchant.env._("Use or refund the customer's credit"),
+                note=body,
+                user_id=salesperson.id,
+            )
+        invoice.message_post(
+            body=body, message_type="notification", subtype_xmlid="mail.mt_note", partner_ids=salesperson.partner_id.ids
+        )
+        invoice.with_context(fap_paid_amount=transfer.amount)._fap_send_receipt()
+
+    def action_fap_interac_match(self):
+        """« Match »: on a candidate of an e-Transfer waiting to be matched (its form's list)."""
+        self.ensure_one()
+        transfer = self.env["facture_a_payer.interac.transfer"].browse(self.env.context.get("fap_interac_transfer_id"))
+        if not transfer.exists():
+            raise UserError(self.env._("Open the e-Transfer to match it with this invoice."))
+        transfer._fap_register(self, "manual")
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

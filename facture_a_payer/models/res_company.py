@@ -45,6 +45,37 @@ class ResCompany(models.Model):
     fap_reminder_skip_sunday = fields.Boolean(string="Not on Sundays", default=True)
     fap_reminder_skip_holidays = fields.Boolean(string="Not on Québec's statutory holidays", default=True)
 
+    # Interac e-Transfer.
+    fap_interac = fields.Boolean(
+        string="Offer Interac e-Transfer",
+        help="The invoice page, its email and its SMS offer to pay by Interac e-Transfer to your Autodeposit "
+        "address; the deposit notifications forwarded to Odoo pay the invoices they name.",
+    )
+    fap_interac_email = fields.Char(
+        string="Autodeposit address",
+        help="The email address registered for Autodeposit at your bank: customers send their e-Transfers to it.",
+    )
+    fap_interac_journal_id = fields.Many2one(
+        "account.journal",
+        string="e-Transfer journal",
+        domain="[('type', '=', 'bank'), ('company_id', '=', id)]",
+        help="The bank journal e-Transfers are registered in (created when Interac is turned on).",
+    )
+    fap_interac_alias_id = fields.Many2one(
+        "mail.alias", string="Notifications alias", copy=False, help="Where your mailbox forwards the notifications."
+    )
+    fap_interac_notifying_domains = fields.Char(
+        string="Notifying domains",
+        default="payments.interac.ca",
+        help="A notification counts only when it is signed (DKIM) by one of these domains, separated by commas.",
+    )
+    fap_interac_forwarders = fields.Char(
+        string="Trusted forwarding mailboxes",
+        default="google.com, microsoft.com",
+        help="Mailbox providers whose ARC seal is trusted when forwarding changed the notification (its own "
+        "signature then no longer verifies), separated by commas.",
+    )
+
     _fap_reminder_hours = models.Constraint(
         "CHECK (fap_reminder_hour_from >= 0 AND fap_reminder_hour_from < fap_reminder_hour_to "
         "AND fap_reminder_hour_to <= 24)",
@@ -61,7 +92,48 @@ class ResCompany(models.Model):
         res = super().write(vals)
         if "fap_reminders" in vals:
             self._fap_reschedule_reminders()
+        if vals.get("fap_interac"):
+            self._fap_interac_setup()
         return res
+
+    def _fap_interac_setup(self):
+        """The e-Transfer journal and the alias receiving the notifications, for the companies that have none."""
+        alias_model = self.env["ir.model"]._get_id("facture_a_payer.interac.transfer")
+        for company in self:
+            if not company.fap_interac_journal_id:
+                journal = self.env["account.journal"].search(
+                    [("company_id", "=", company.id), ("type", "=", "bank"), ("code", "=", "ITRC")], limit=1
+                ) or self.env["account.journal"].create(
+                    {
+                        "name": self.env._("Interac e-Transfers"),
+                        "type": "bank",
+                        "code": "ITRC",
+                        "company_id": company.id,
+                    }
+                )
+                company.fap_interac_journal_id = journal
+            if not company.fap_interac_alias_id:
+                domain = company.alias_domain_id
+                taken = (
+                    self.env["mail.alias"]
+                    .sudo()
+                    .search_count([("alias_name", "=", "interac"), ("alias_domain_id", "=", domain.id)])
+                )
+                company.fap_interac_alias_id = (
+                    self.env["mail.alias"]
+                    .sudo()
+                    .create(
+                        {
+                            "alias_name": f"interac-{company.id}" if taken else "interac",
+                            "alias_model_id": alias_model,
+                            "alias_defaults": repr({"company_id": company.id}),
+                            "alias_contact": "everyone",
+                            "alias_domain_id": domain.id,
+                            # Without an alias domain the gateway routes by the address's local part.
+                            "alias_incoming_local": not domain,
+                        }
+                    )
+                )
 
     def _fap_reschedule_reminders(self):
         """Plan again the next reminder of the companies' open documents (the cadence or the setting changed)."""

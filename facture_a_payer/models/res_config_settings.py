@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import email_normalize
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,9 +14,26 @@ class ResConfigSettings(models.TransientModel):
     fap_reminder_hour_to = fields.Float(related="company_id.fap_reminder_hour_to", readonly=False)
     fap_reminder_skip_sunday = fields.Boolean(related="company_id.fap_reminder_skip_sunday", readonly=False)
     fap_reminder_skip_holidays = fields.Boolean(related="company_id.fap_reminder_skip_holidays", readonly=False)
+    fap_interac = fields.Boolean(related="company_id.fap_interac", readonly=False)
+    fap_interac_email = fields.Char(related="company_id.fap_interac_email", readonly=False)
+    fap_interac_journal_id = fields.Many2one(related="company_id.fap_interac_journal_id", readonly=False)
+    fap_interac_notifying_domains = fields.Char(related="company_id.fap_interac_notifying_domains", readonly=False)
+    fap_interac_forwarders = fields.Char(related="company_id.fap_interac_forwarders", readonly=False)
+    fap_interac_alias_address = fields.Char(
+        string="Forward the notifications to", related="company_id.fap_interac_alias_id.alias_full_name"
+    )
     fap_payment_provider_count = fields.Integer(
         string="Payment providers offered", compute="_compute_fap_payment_provider_count"
     )
+
+    # On the settings, not the company: Settings writes its fields to the company one by one.
+    @api.constrains("fap_interac", "fap_interac_email")
+    def _check_fap_interac_email(self):
+        for settings in self.filtered("fap_interac"):
+            if not email_normalize(settings.fap_interac_email or ""):
+                raise ValidationError(
+                    self.env._("Interac e-Transfer needs the email address registered for Autodeposit at your bank.")
+                )
 
     def _fap_payment_providers_domain(self):
         return [("company_id", "=", self.company_id.id)]

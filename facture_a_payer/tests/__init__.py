@@ -3,11 +3,13 @@ from . import (
     test_foundation_install,
     test_foundation_sandbox_demo,
     test_foundation_sandbox_mail,
+    test_interac,
     test_merchant_screens,
     test_portal_approval,
     test_portal_money_safety,
     test_portal_payment,
     test_portal_tour,
+    test_reminders,
     test_sandbox_twilio,
     test_security_headers,
     test_send_at_most_once,
@@ -17,4 +19,3 @@ from . import (
     test_send_status,
     test_settings,
 )
-from . import test_reminders

@@ -1,0 +1,346 @@
+import re
+from pathlib import Path
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tests import TransactionCase, tagged
+
+from ..tools.email_trust import DNS_NAMESERVER_PARAM
+from ..tools.interac_notification import NotificationParseError, notification_text, parse_notification
+from .portal_common import FapPortalCase
+
+SAMPLES = Path(__file__).parent / "interac_samples"
+
+
+class InteracCase(FapPortalCase):
+    """A Québec merchant taking Interac e-Transfers; notifications written, signed and forwarded by the sandbox,
+    received by Odoo's mail gateway (``mail.thread.message_process``, what ``odoo-mailgate.py`` calls)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"fap_interac": True, "fap_interac_email": "paiements@plomberie-test.example.com"})
+        cls.env["ir.config_parameter"].set_param(DNS_NAMESERVER_PARAM, cls.sandbox.interac.nameserver)
+        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
+        cls.alias = cls.company.fap_interac_alias_id
+        cls.sandbox.interac.forward_to = f"{cls.alias.alias_name}@plomberie-test.example.com"
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.interac.reset()
+
+    def _invoice(self, customer=None, quantity=1):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "fap_flow": True,
+                "partner_id": (customer or self.customer_fr).id,
+                "invoice_user_id": self.salesperson.id,
+                "invoice_line_ids": [Command.create({"product_id": self.product.id, "quantity": quantity})],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def _notify(
+        self,
+        amount,
+        sender="Élise Tremblay",
+        message="",
+        lang="fr",
+        signer="interac",
+        forward=False,
+        edit=None,
+        reference=None,
+    ):
+        """An e-Transfer notification reaches the company's alias; returns the record it became."""
+        interac = self.sandbox.interac
+        raw, _reference = interac.notification(amount, sender, message, lang, reference=reference)
+        if signer:
+            raw = interac.sign(raw, signer)
+        if edit:
+            raw = edit(raw)
+        raw = interac.forward(raw) if forward else interac._delivered_to() + raw
+        Transfer = self.env["facture_a_payer.interac.transfer"]
+        before = Transfer.search([]).ids
+        self.env["mail.thread"].message_process(False, raw)
+        return Transfer.search([("id", "not in", before)])
+
+
+@tagged("post_install", "-at_install")
+class TestInteracMatching(InteracCase):
+    def test_a_trusted_notification_naming_the_invoice_pays_it_and_sends_the_receipt(self):
+        invoice = self._invoice()
+        self.assertAlmostEqual(invoice.amount_total, 459.90)
+        sms_before = len(self.sandbox.twilio.messages)
+        # The customer writes the number their own way.
+        transfer = self._notify(459.90, message="Paiement facture " + invoice.name.lower().replace("/", " "))
+
+        self.assertRecordValues(
+            transfer,
+            [
+                {
+                    "state": "matched",
+                    "trusted": True,
+                    "sender_name": "ÉLISE TREMBLAY",
+                    "amount": 459.90,
+                    "invoice_id": invoice.id,
+                    "match_method": "reference",
+                    "company_id": self.company.id,
+                }
+            ],
+        )
+        self.assertEqual(transfer.trust_detail, "DKIM signature of payments.interac.ca")
+        self.assertTrue(transfer.raw_email, "the email is kept")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        payment = transfer.payment_id
+        self.assertEqual(payment.journal_id, self.company.fap_interac_journal_id)
+        self.assertEqual(payment.journal_id.type, "bank")
+        self.assertAlmostEqual(payment.amount, 459.90)
+        self.assertEqual(payment.reconciled_invoice_ids, invoice)
+        # The customer's receipt, by SMS (to the number of the customer) and email; the chatter links the notice.
+        sms = self.sandbox.twilio.messages[sms_before:]
+        self.assertEqual([m["to"] for m in sms], ["+15145550142"])
+        self.assertIn("459,90 $", sms[0]["body"])
+        self.assertIn(invoice.name, sms[0]["body"])
+        self.assertTrue(invoice.fap_receipt_sent)
+        receipt = invoice.message_ids.filtered(
+            lambda m: m.message_type == "comment" and invoice.name in (m.subject or "")
+        )
+        self.assertEqual(len(receipt), 1)
+        self.assertIn("459,90", str(receipt.body))
+        link = re.compile(rf"data-oe-model=.{transfer._name}. data-oe-id=.{transfer.id}.")
+        note = invoice.message_ids.filtered(lambda m: link.search(str(m.body)))
+        self.assertEqual(len(note), 1, "the chatter links the notification")
+
+    def test_an_english_notification_matched_by_amount_and_name_with_accents_and_order_ignored(self):
+        customer = self.customer_fr.copy({"name": "Jean-François O'Brien", "phone": "+1 514-555-0177"})
+        invoice = self._invoice(customer)
+        other = self._invoice(customer, quantity=2)
+        transfer = self._notify(invoice.amount_total, sender="OBRIEN JEAN FRANCOIS", lang="en")
+        self.assertEqual(transfer.lang, "en")
+        self.assertRecordValues(transfer, [{"state": "to_match", "candidate_ids": []}])
+
+        transfer = self._notify(invoice.amount_total, sender="O'BRIEN JEAN-FRANCOIS", lang="en")
+        self.assertRecordValues(
+            transfer, [{"state": "matched", "invoice_id": invoice.id, "match_method": "amount_name"}]
+        )
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(other.payment_state, "not_paid")
+
+    def test_the_same_notification_twice_pays_once(self):
+        invoice = self._invoice(quantity=2)
+        interac = self.sandbox.interac
+        raw, reference = interac.notification(459.90, "Élise Tremblay", invoice.name)
+        raw = interac._delivered_to() + interac.sign(raw)
+        self.env["mail.thread"].message_process(False, raw)
+        # The very same email again (a mailbox forwarding it twice): Odoo's gateway knows its Message-Id.
+        self.env["mail.thread"].message_process(False, raw)
+        # Interac's notice of the same transfer again, as a new email.
+        copy = self._notify(459.90, message=invoice.name, reference=reference)
+
+        transfers = self.env["facture_a_payer.interac.transfer"].search([("reference", "=", reference)])
+        self.assertEqual(len(transfers), 2)
+        original = transfers - copy
+        self.assertEqual(original.state, "matched")
+        self.assertRecordValues(copy, [{"state": "duplicate", "duplicate_of_id": original.id, "payment_id": False}])
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertAlmostEqual(invoice.amount_residual, 459.90)
+        with self.assertRaises(UserError):
+            original._fap_register(invoice, "manual")
+
+    def test_untrusted_notifications_never_pay_and_wait_for_review(self):
+        invoice = self._invoice()
+        cases = {
+            "unsigned": ({"signer": None}, "no DKIM signature"),
+            "a key Interac does not publish": ({"signer": "forger"}, "does not verify"),
+            "another domain": ({"signer": "other"}, "interac-notifications.example.net, not a notifying domain"),
+            # The amount changed in the body after Interac signed it (quoted-printable: 1=C2=A0000,00).
+            "an edited body": (
+                {"edit": lambda raw: raw.replace(b"459,90 $", b"9,90 $")},
+                "body hash mismatch",
+            ),
+            "edited in forwarding by a forwarder not trusted": (
+                {"forward": True},
+                "ARC seal of forwarder.sandbox.test, not a trusted forwarder",
+            ),
+        }
+        for case, (options, why) in cases.items():
+            with self.subTest(case):
+                transfer = self._notify(459.90, message=invoice.name, **options)
+                self.assertRecordValues(transfer, [{"state": "review", "trusted": False, "payment_id": False}])
+                self.assertIn(why, transfer.trust_detail)
+                # Read anyway, for the merchant who checks it against the bank account.
+                self.assertEqual(transfer.message, invoice.name)
+                with self.assertRaises(UserError):
+                    transfer._fap_register(invoice, "manual")
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertFalse(self.env["account.payment"].search([("partner_id", "=", self.customer_fr.id)]))
+
+    def test_a_notification_edited_in_forwarding_counts_through_a_trusted_forwarders_arc_seal(self):
+        self.company.fap_interac_forwarders = "google.com, forwarder.sandbox.test"
+        invoice = self._invoice()
+        transfer = self._notify(459.90, message=invoice.name, forward=True)
+        self.assertRecordValues(transfer, [{"state": "matched", "trusted": True, "invoice_id": invoice.id}])
+        self.assertEqual(
+            transfer.trust_detail,
+            "ARC seal of forwarder.sandbox.test, DKIM signature of payments.interac.ca when it received the email",
+        )
+        # A forwarder's seal vouches only for a signature it verified.
+        transfer = self._notify(459.90, message=invoice.name, forward=True, signer="forger")
+        self.assertEqual(transfer.state, "review")
+        self.assertIn("without a DKIM signature of a notifying domain", transfer.trust_detail)
+
+    def test_two_candidates_wait_for_the_merchant_who_matches_one(self):
+        first, second = self._invoice(), self._invoice()
+        transfer = self._notify(459.90)
+        self.assertRecordValues(transfer, [{"state": "to_match", "payment_id": False}])
+        self.assertEqual(transfer.candidate_ids, first | second)
+
+        second.with_context(fap_interac_transfer_id=transfer.id).action_fap_interac_match()
+        self.assertRecordValues(transfer, [{"state": "matched", "invoice_id": second.id, "match_method": "manual"}])
+        self.assertIn(second.payment_state, ("paid", "in_payment"))
+        self.assertEqual(first.payment_state, "not_paid")
+        with self.assertRaises(UserError):
+            first.with_context(fap_interac_transfer_id=transfer.id).action_fap_interac_match()
+
+    def test_less_than_due_is_a_partial_payment_more_leaves_the_customer_a_credit(self):
+        invoice = self._invoice()
+        partial = self._notify(200.00, message=invoice.name)
+        self.assertEqual(partial.state, "matched")
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertAlmostEqual(invoice.amount_residual, 259.90)
+        sms = self.sandbox.twilio.messages[-1]["body"]
+        self.assertIn("200,00 $", sms)
+        self.assertIn("259,90 $", sms, "the receipt says what is left to pay")
+
+        over = self._notify(300.00, message=invoice.name)
+        self.assertEqual(over.state, "matched")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        credit = over.payment_id.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertAlmostEqual(credit.amount_residual, -40.10, msg="40.10 $ stays as the customer's credit")
+        activity = invoice.activity_ids.filtered(lambda a: a.user_id == self.salesperson)
+        self.assertEqual(activity.summary, "Use or refund the customer's credit")
+        # In the salesperson's language.
+        self.assertIn("40.10", str(activity.note))
+
+    def test_a_notification_that_cannot_be_read_waits_and_the_merchant_types_the_amount(self):
+        invoice = self._invoice()
+
+        def new_wording(raw):
+            return raw.replace(b"vous a envoy=C3=A9", b"a d=C3=A9pos=C3=A9 pour vous")
+
+        # Signed after the change: Interac's own new wording.
+        interac = self.sandbox.interac
+        raw, _reference = interac.notification(459.90, "Élise Tremblay", invoice.name)
+        raw = interac._delivered_to() + interac.sign(new_wording(raw))
+        self.env["mail.thread"].message_process(False, raw)
+        transfer = self.env["facture_a_payer.interac.transfer"].search([], limit=1)
+        self.assertRecordValues(transfer, [{"state": "to_match", "trusted": True, "amount": 0.0}])
+        self.assertEqual(transfer.parse_error, "not a known Interac e-Transfer deposit notification")
+
+        transfer.invoice_id = invoice
+        with self.assertRaises(UserError):
+            transfer.action_fap_match()
+        transfer.amount = 459.90
+        transfer.action_fap_match()
+        self.assertRecordValues(transfer, [{"state": "matched", "match_method": "manual"}])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_a_dns_outage_waits_for_review_and_verifying_again_pays(self):
+        invoice = self._invoice()
+        self.sandbox.interac.dns.outage = True
+        transfer = self._notify(459.90, message=invoice.name)
+        self.assertEqual(transfer.state, "review")
+        self.assertIn("DNS lookup failed", transfer.trust_detail)
+        self.sandbox.interac.dns.outage = False
+        transfer.action_fap_verify_again()
+        self.assertRecordValues(transfer, [{"state": "matched", "invoice_id": invoice.id}])
+
+
+@tagged("post_install", "-at_install")
+class TestInteracOffered(InteracCase):
+    def test_the_invoice_page_shows_the_address_the_amount_and_the_message(self):
+        invoice = self._invoice(self.customer_en)
+        page = self.url_open(invoice.get_portal_url()).text
+        self.assertIn("Pay by Interac e-Transfer", page)
+        self.assertIn('name="fap_interac_email">paiements@plomberie-test.example.com<', page)
+        self.assertIn(f'name="fap_interac_message">{invoice.name}<', page)
+        self.assertIn('data-fap-copy="459.90"', page)
+        self.assertIn("459.90", page)
+
+        # The page follows the customer's language (for a visitor who did not choose one).
+        self.opener.cookies.clear()
+        page = self.url_open(self._invoice().get_portal_url()).text
+        self.assertIn("Payer par virement Interac", page)
+        self.assertIn("Dans l'application ou le site de votre banque", page)
+
+        self.company.fap_interac = False
+        self.assertNotIn("fap_interac_details", self.url_open(invoice.get_portal_url()).text)
+
+    def test_the_sending_of_an_invoice_mentions_interac(self):
+        invoice = self._invoice()
+        sms_before = len(self.sandbox.twilio.messages)
+        invoice.action_fap_save_and_send()
+        sms = self.sandbox.twilio.messages[sms_before:]
+        self.assertEqual(len(sms), 1)
+        self.assertIn(
+            f"virement Interac à paiements@plomberie-test.example.com, message : {invoice.name}", sms[0]["body"]
+        )
+        email = invoice.message_ids.filtered(lambda m: m.message_type == "comment" and m.subtype_id.internal is False)[
+            :1
+        ]
+        self.assertIn("paiements@plomberie-test.example.com", str(email.body))
+
+    def test_settings_create_the_journal_and_the_alias_and_need_the_autodeposit_address(self):
+        company = self.setup_quebec_company("Électricité Test inc.")
+        settings = self.env["res.config.settings"].with_company(company).create({})
+        with self.assertRaises(ValidationError):
+            settings.write({"fap_interac": True})
+        settings = (
+            self.env["res.config.settings"]
+            .with_company(company)
+            .create({"fap_interac": True, "fap_interac_email": "virements@electricite.example.com"})
+        )
+        settings.execute()
+        self.assertTrue(company.fap_interac)
+        self.assertRecordValues(company.fap_interac_journal_id, [{"type": "bank", "code": "ITRC"}])
+        alias = company.fap_interac_alias_id
+        self.assertEqual(alias.alias_model_id.model, "facture_a_payer.interac.transfer")
+        self.assertNotEqual(alias.alias_name, self.alias.alias_name, "one alias per company")
+        self.assertEqual(settings.fap_interac_alias_address, alias.alias_full_name)
+
+
+@tagged("post_install", "-at_install")
+class TestInteracSamples(TransactionCase):
+    def test_samples_are_read_in_french_and_english(self):
+        expected = {
+            "autodeposit_en.eml": (
+                "en",
+                "JEAN-FRANÇOIS O'BRIEN",
+                1149.75,
+                "Invoice INV/2026/00042 - thanks!",
+                "CA1MRk7Xq2Pz",
+            ),
+            "autodeposit_fr.eml": ("fr", "ÉLISE TREMBLAY", 12345.60, "Facture inv 2026 00043", "CA1MRw9Tn4Hs"),
+            "autodeposit_fr_no_message.eml": ("fr", "MARC-ANDRÉ GAGNON", 85.00, "", "CA1MRb3Vc8Km"),
+        }
+        for name, (lang, sender, amount, message, reference) in expected.items():
+            with self.subTest(name):
+                parsed = parse_notification(notification_text((SAMPLES / name).read_bytes()))
+                self.assertEqual(
+                    parsed,
+                    {
+                        "lang": lang,
+                        "sender": sender,
+                        "amount": amount,
+                        "currency": "CAD",
+                        "message": message,
+                        "reference": reference,
+                    },
+                )
+        with self.assertRaisesRegex(NotificationParseError, "not a known"):
+            parse_notification(notification_text((SAMPLES / "request_money_en.eml").read_bytes()))
