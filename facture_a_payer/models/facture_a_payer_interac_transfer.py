@@ -231,6 +231,7 @@ class FactureAPayerInteracTransfer(models.Model):
         due = invoice.amount_residual
         payment = (
             self.env["account.payment.register"]
+            .with_company(self.company_id)
             .with_context(active_model="account.move", active_ids=invoice.ids)
             .create(
                 {

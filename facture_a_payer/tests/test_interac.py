@@ -1,46 +1,30 @@
 import re
 from pathlib import Path
 
+import requests
+from lxml import html as lxml_html
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.email_trust import DNS_NAMESERVER_PARAM
 from ..tools.interac_notification import NotificationParseError, notification_text, parse_notification
+from .common import FapSandboxCase
 from .portal_common import FapPortalCase
 
 SAMPLES = Path(__file__).parent / "interac_samples"
 
 
-class InteracCase(FapPortalCase):
-    """A Québec merchant taking Interac e-Transfers; notifications written, signed and forwarded by the sandbox,
-    received by Odoo's mail gateway (``mail.thread.message_process``, what ``odoo-mailgate.py`` calls)."""
+class InteracMixin:
+    """Notifications written, signed and forwarded by the sandbox, received by Odoo's mail gateway
+    (``mail.thread.message_process``, what ``odoo-mailgate.py`` calls)."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.write({"fap_interac": True, "fap_interac_email": "paiements@plomberie-test.example.com"})
+    def enable_interac(cls, company, email):
+        company.write({"fap_interac": True, "fap_interac_email": email})
         cls.env["ir.config_parameter"].set_param(DNS_NAMESERVER_PARAM, cls.sandbox.interac.nameserver)
-        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
-        cls.alias = cls.company.fap_interac_alias_id
-        cls.sandbox.interac.forward_to = f"{cls.alias.alias_name}@plomberie-test.example.com"
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox.interac.reset()
-
-    def _invoice(self, customer=None, quantity=1):
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "fap_flow": True,
-                "partner_id": (customer or self.customer_fr).id,
-                "invoice_user_id": self.salesperson.id,
-                "invoice_line_ids": [Command.create({"product_id": self.product.id, "quantity": quantity})],
-            }
-        )
-        invoice.action_post()
-        return invoice
+        cls.sandbox.interac.forward_to = f"{company.fap_interac_alias_id.alias_name}@{email.split('@')[1]}"
 
     def _notify(
         self,
@@ -65,6 +49,34 @@ class InteracCase(FapPortalCase):
         before = Transfer.search([]).ids
         self.env["mail.thread"].message_process(False, raw)
         return Transfer.search([("id", "not in", before)])
+
+
+class InteracCase(InteracMixin, FapPortalCase):
+    """A Québec merchant taking Interac e-Transfers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.enable_interac(cls.company, "paiements@plomberie-test.example.com")
+        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
+        cls.alias = cls.company.fap_interac_alias_id
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox.interac.reset()
+
+    def _invoice(self, customer=None, quantity=1):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "fap_flow": True,
+                "partner_id": (customer or self.customer_fr).id,
+                "invoice_user_id": self.salesperson.id,
+                "invoice_line_ids": [Command.create({"product_id": self.product.id, "quantity": quantity})],
+            }
+        )
+        invoice.action_post()
+        return invoice
 
 
 @tagged("post_install", "-at_install")
@@ -295,6 +307,33 @@ class TestInteracOffered(InteracCase):
         ]
         self.assertIn("paiements@plomberie-test.example.com", str(email.body))
 
+    def test_the_customer_sends_the_e_transfer_from_the_phone_the_invoice_is_paid(self):
+        invoice = self._invoice()
+        invoice.action_fap_save_and_send()
+        self.sandbox.interac.gateway = {
+            "url": self.base_url(),
+            "db": self.env.cr.dbname,
+            "login": "admin",
+            "password": "admin",
+        }
+        # The customer's bank app, prefilled from the SMS: the amount and the message to write.
+        page = requests.get(self.sandbox.url + "/", timeout=10).text
+        form = lxml_html.fromstring(page).get_element_by_id("interac")
+        values = {field.get("name"): field.get("value") for field in form.iter("input")}
+        self.assertEqual((values["amount"], values["message"]), ("459.90", invoice.name))
+        self.env.flush_all()
+        # The sandbox calls Odoo's XML-RPC gateway: the test lets that request in.
+        with self.allow_requests(all_requests=True):
+            answer = requests.post(
+                self.sandbox.url + "/interac/send", data={**values, "lang": "fr"}, allow_redirects=False, timeout=60
+            )
+        self.assertEqual(answer.status_code, 303)
+        self.env.invalidate_all()
+        transfer = self.env["facture_a_payer.interac.transfer"].search([("invoice_id", "=", invoice.id)])
+        self.assertRecordValues(transfer, [{"state": "matched", "match_method": "reference", "trusted": True}])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertIn(f"{transfer.id}", str(self.sandbox.interac.delivered[-1]["result"]))
+
     def test_settings_create_the_journal_and_the_alias_and_need_the_autodeposit_address(self):
         company = self.setup_quebec_company("Électricité Test inc.")
         settings = self.env["res.config.settings"].with_company(company).create({})
@@ -312,6 +351,47 @@ class TestInteracOffered(InteracCase):
         self.assertEqual(alias.alias_model_id.model, "facture_a_payer.interac.transfer")
         self.assertNotEqual(alias.alias_name, self.alias.alias_name, "one alias per company")
         self.assertEqual(settings.fap_interac_alias_address, alias.alias_full_name)
+
+
+@tagged("post_install", "-at_install")
+class TestInteracMerchantScreen(InteracMixin, FapSandboxCase):
+    """« Virements Interac » on the merchant's phone (375 × 667, touch)."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        admin = cls.env.ref("base.user_admin")
+        admin.lang = "en_US"
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=admin.company_id.ids))
+        cls.company = cls.env.company
+        cls.enable_interac(cls.company, "paiements@merchant.example.com")
+        cls.customer = cls.env["res.partner"].create({"name": "Marie Côté", "email": "marie@example.com"})
+
+    def test_the_merchant_matches_a_transfer_with_two_candidates_in_one_tap(self):
+        first, second = (
+            self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_line_ids": [Command.create({"name": "Visite", "price_unit": 95.0, "tax_ids": False})],
+                }
+            )
+            for _i in range(2)
+        )
+        (first | second).action_post()
+        transfer = self._notify(95.0, sender="Marie Côté")
+        self.assertEqual(transfer.state, "to_match")
+        self.assertEqual(transfer.candidate_ids, first | second)
+
+        self.start_tour("/odoo/fap-interac", "fap_merchant_interac_match", login="admin")
+        self.assertRecordValues(transfer, [{"state": "matched", "match_method": "manual"}])
+        paid = transfer.invoice_id
+        self.assertIn(paid, first | second)
+        self.assertIn(paid.payment_state, ("paid", "in_payment"))
+        self.assertEqual(((first | second) - paid).payment_state, "not_paid")
 
 
 @tagged("post_install", "-at_install")

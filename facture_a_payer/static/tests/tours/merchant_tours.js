@@ -246,3 +246,25 @@ tours.add("fap_merchant_reminders", {
         },
     ],
 });
+
+// « Virements Interac »: an e-Transfer of 95 $ from Marie Côté, two open invoices of that amount; the merchant
+// taps « Match » on one of them.
+tours.add("fap_merchant_interac_match", {
+    url: "/odoo/fap-interac",
+    steps: () => [
+        {
+            content: "The e-Transfer waiting to be matched",
+            trigger: ".o_kanban_record:contains(MARIE CÔTÉ), .o_data_row:contains(MARIE CÔTÉ)",
+            run: "click",
+        },
+        {
+            content: "« Match » on a candidate",
+            trigger: ".o_field_widget[name=candidate_ids] .o_data_row:first button[name=action_fap_interac_match]",
+            run: "click",
+        },
+        {
+            content: "Matched: the payment is registered",
+            trigger: ".o_field_widget[name=payment_id]:visible",
+        },
+    ],
+});
