@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import email_trust
@@ -16,7 +16,7 @@ class FactureAPayerInteracTransfer(models.Model):
 
     _name = "facture_a_payer.interac.transfer"
     _description = "Interac e-Transfer received"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _rec_name = "subject"
     _check_company_auto = True
@@ -105,7 +105,30 @@ class FactureAPayerInteracTransfer(models.Model):
         transfer = super().message_new(msg_dict, values)
         transfer._fap_read()
         transfer._fap_match()
+        transfer._fap_ask_merchant()
         return transfer
+
+    def _fap_ask_merchant(self):
+        """A notification that paid nothing gets an activity for the company's accountant (in their language)."""
+        accountants = (
+            self.env.ref("account.group_account_manager")
+            .sudo()
+            .all_user_ids.filtered(lambda user: not user.share and user.active and user.id != SUPERUSER_ID)
+        )
+        for transfer in self.filtered(lambda t: t.state in ("review", "to_match")):
+            user = accountants.filtered(lambda u, t=transfer: t.company_id in u.company_ids)[:1]
+            if not user:
+                continue
+            merchant = transfer.with_context(lang=user.lang)
+            if transfer.state == "review":
+                summary = merchant.env._("Check an Interac e-Transfer notification")
+                note = transfer.trust_detail
+            else:
+                summary = merchant.env._("Match an Interac e-Transfer")
+                note = transfer.parse_error or merchant.env._(
+                    "%(count)s open invoices may match.", count=len(transfer.candidate_ids)
+                )
+            merchant.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id)
 
     def _fap_read(self):
         """Check the signature, then read the notification: trusted ones go « To match », others « To check »."""
@@ -247,6 +270,7 @@ class FactureAPayerInteracTransfer(models.Model):
             ._create_payments()
         )
         self.write({"state": "matched", "invoice_id": invoice.id, "payment_id": payment.id, "match_method": method})
+        self.activity_unlink(["mail.mail_activity_data_todo"])
         invoice._fap_after_interac_payment(self, due)
 
     # ------------------------------------------------------------------------------------------
@@ -262,10 +286,15 @@ class FactureAPayerInteracTransfer(models.Model):
 
     def action_fap_verify_again(self):
         """Check the signature and read the email again (after a DNS outage, or new notifying domains)."""
-        self.filtered(lambda t: t.state == "review")._fap_read()
-        self._fap_match()
+        transfers = self.filtered(lambda t: t.state == "review")
+        transfers._fap_read()
+        transfers._fap_match()
+        transfers.activity_unlink(["mail.mail_activity_data_todo"])
+        transfers._fap_ask_merchant()
         return True
 
     def action_fap_ignore(self):
-        self.filtered(lambda t: t.state in ("review", "to_match")).state = "ignored"
+        transfers = self.filtered(lambda t: t.state in ("review", "to_match"))
+        transfers.state = "ignored"
+        transfers.activity_unlink(["mail.mail_activity_data_todo"])
         return True

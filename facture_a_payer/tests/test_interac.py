@@ -183,6 +183,7 @@ class TestInteracMatching(InteracCase):
                 transfer = self._notify(459.90, message=invoice.name, **options)
                 self.assertRecordValues(transfer, [{"state": "review", "trusted": False, "payment_id": False}])
                 self.assertIn(why, transfer.trust_detail)
+                self.assertEqual(transfer.activity_ids.summary, "Check an Interac e-Transfer notification")
                 # Read anyway, for the merchant who checks it against the bank account.
                 self.assertEqual(transfer.message, invoice.name)
                 with self.assertRaises(UserError):
@@ -209,9 +210,13 @@ class TestInteracMatching(InteracCase):
         transfer = self._notify(459.90)
         self.assertRecordValues(transfer, [{"state": "to_match", "payment_id": False}])
         self.assertEqual(transfer.candidate_ids, first | second)
+        # The accountant is asked to match it.
+        self.assertEqual(transfer.activity_ids.summary, "Match an Interac e-Transfer")
+        self.assertIn(self.company, transfer.activity_ids.user_id.company_ids)
 
         second.with_context(fap_interac_transfer_id=transfer.id).action_fap_interac_match()
         self.assertRecordValues(transfer, [{"state": "matched", "invoice_id": second.id, "match_method": "manual"}])
+        self.assertFalse(transfer.activity_ids)
         self.assertIn(second.payment_state, ("paid", "in_payment"))
         self.assertEqual(first.payment_state, "not_paid")
         with self.assertRaises(UserError):
