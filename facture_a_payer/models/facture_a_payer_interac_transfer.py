@@ -44,7 +44,7 @@ class FactureAPayerInteracTransfer(models.Model):
     )
     trust_detail = fields.Char(string="Signature", readonly=True)
     parse_error = fields.Char(string="Not read", readonly=True)
-    lang = fields.Char(string="Notification language", readonly=True)
+    lang = fields.Selection([("fr", "French"), ("en", "English")], string="Notification language", readonly=True)
     sender_name = fields.Char(string="Sender", readonly=True)
     # Editable only when the notification could not be read: the merchant types what the email says.
     amount = fields.Monetary(currency_field="currency_id")
@@ -54,7 +54,7 @@ class FactureAPayerInteracTransfer(models.Model):
     message = fields.Char(string="Sender's message", readonly=True)
     reference = fields.Char(string="Interac reference number", readonly=True, index="btree_not_null")
     date = fields.Datetime(string="Received", readonly=True, default=fields.Datetime.now)
-    email_from = fields.Char(readonly=True)
+    email_from = fields.Char(string="From", readonly=True)
     raw_email = fields.Binary(string="Original email", attachment=True, readonly=True)
     raw_email_name = fields.Char(default="notification.eml", readonly=True)
     invoice_id = fields.Many2one(
@@ -67,6 +67,7 @@ class FactureAPayerInteracTransfer(models.Model):
     candidate_ids = fields.Many2many("account.move", string="Candidates", readonly=True, copy=False)
     match_method = fields.Selection(
         [("reference", "Reference in the message"), ("amount_name", "Amount and name"), ("manual", "By hand")],
+        string="Matched by",
         readonly=True,
     )
     payment_id = fields.Many2one("account.payment", readonly=True, copy=False)

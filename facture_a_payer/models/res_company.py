@@ -105,7 +105,8 @@ class ResCompany(models.Model):
                     [("company_id", "=", company.id), ("type", "=", "bank"), ("code", "=", "ITRC")], limit=1
                 ) or self.env["account.journal"].create(
                     {
-                        "name": self.env._("Interac e-Transfers"),
+                        # Named in the merchant's language: the journal is read in every language.
+                        "name": company.with_context(lang=company.partner_id.lang).env._("Interac e-Transfers"),
                         "type": "bank",
                         "code": "ITRC",
                         "company_id": company.id,

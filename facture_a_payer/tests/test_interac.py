@@ -338,6 +338,10 @@ class TestInteracOffered(InteracCase):
         self.assertRecordValues(transfer, [{"state": "matched", "match_method": "reference", "trusted": True}])
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertIn(f"{transfer.id}", str(self.sandbox.interac.delivered[-1]["result"]))
+        # The customer's page is paid, its receipt names the e-Transfer.
+        page = self.url_open(invoice.get_portal_url()).text
+        self.assertIn('name="fap_paid_badge"', page)
+        self.assertIn(f'name="fap_paid_by">{transfer.payment_id.journal_id.name}<', page)
 
     def test_settings_create_the_journal_and_the_alias_and_need_the_autodeposit_address(self):
         company = self.setup_quebec_company("Électricité Test inc.")
