@@ -238,11 +238,27 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
         # A draft may be paid as in Odoo (its payment posts it); a cancelled or paid invoice takes no more money.
         if invoice_sudo.state == "cancel" or (invoice_sudo.state == "posted" and not invoice_sudo._has_to_be_paid()):
             raise _invalid_access()
-        # The amount due, or the next installment Odoo offers: never the one the browser sent.
+        # The amount due, or the next installment Odoo offers, or a part the company allows: never another amount
+        # the browser sent.
         payment_values = invoice_sudo._get_invoice_next_payment_values()
         _check_transaction_kwargs(kwargs)
         allowed = {payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")} - {None}
-        if kwargs.get("amount") not in allowed:
+        bounds = invoice_sudo._fap_partial_bounds()
+        if kwargs.get("amount") not in allowed and bounds:
+            currency = invoice_sudo.currency_id
+            amount = kwargs.get("amount")
+            if amount is None or not (
+                currency.compare_amounts(amount, bounds[0]) >= 0 and currency.compare_amounts(amount, bounds[1]) <= 0
+            ):
+                raise ValidationError(
+                    request.env._(
+                        "Pay from %(minimum)s to %(maximum)s.",
+                        minimum=currency.format(bounds[0]),
+                        maximum=currency.format(bounds[1]),
+                    )
+                )
+            kwargs["amount"] = currency.round(amount)
+        elif kwargs.get("amount") not in allowed:
             kwargs["amount"] = invoice_sudo.amount_residual
         partner_sudo = invoice_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
         _check_offered(invoice_sudo, partner_sudo, kwargs["amount"], kwargs)

@@ -114,7 +114,15 @@ class AccountMove(models.Model):
         FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status"
     )
 
-    @api.depends("state", "payment_state", "invoice_date_due", "is_move_sent", "transaction_ids.state")
+    @api.depends(
+        "state",
+        "payment_state",
+        "amount_residual",
+        "invoice_date_due",
+        "is_move_sent",
+        "transaction_ids.state",
+        "transaction_ids.is_post_processed",
+    )
     def _compute_fap_status(self):
         today = fields.Date.context_today(self)
         for move in self:
@@ -124,30 +132,41 @@ class AccountMove(models.Model):
                 move.fap_status = "paid"
             elif move.invoice_date_due and move.invoice_date_due < today:
                 move.fap_status = "overdue"
+            elif move.payment_state == "partial":
+                move.fap_status = "partial"
             elif move.is_move_sent:
                 move.fap_status = "sent"
             else:
                 move.fap_status = "approved"
 
     def _fap_is_paid(self):
-        # A confirmed card payment counts before Odoo's post-processing reconciles it.
-        return self.payment_state in ("paid", "in_payment") or "done" in self.transaction_ids.mapped("state")
+        # A confirmed card payment counts before Odoo's post-processing reconciles it, if it pays what is due.
+        confirmed = self.transaction_ids.filtered(lambda tx: tx.state == "done" and not tx.is_post_processed)
+        return self.payment_state in ("paid", "in_payment") or (
+            bool(confirmed)
+            and self.currency_id.compare_amounts(sum(confirmed.mapped("amount")), self.amount_residual) >= 0
+        )
 
     def _search_fap_status(self, operator, value):
         if operator not in ("in", "="):
             return NotImplemented
         statuses = [value] if isinstance(value, str) else list(value)
         today = fields.Date.context_today(self)
-        paid = Domain("payment_state", "in", ["paid", "in_payment"]) | Domain("transaction_ids.state", "=", "done")
+        # A payment confirmed but not yet post-processed counts as paid (only a partial payment would not).
+        paid = Domain("payment_state", "in", ["paid", "in_payment"]) | Domain(
+            "transaction_ids", "any", [("state", "=", "done"), ("is_post_processed", "=", False)]
+        )
         unpaid = Domain("state", "=", "posted") & ~paid
         not_due = Domain("invoice_date_due", "=", False) | Domain("invoice_date_due", ">=", today)
+        partial = Domain("payment_state", "=", "partial")
         domains = {
             "draft": Domain("state", "=", "draft"),
             "cancel": Domain("state", "=", "cancel"),
             "paid": Domain("state", "=", "posted") & paid,
             "overdue": unpaid & Domain("invoice_date_due", "<", today),
-            "sent": unpaid & not_due & Domain("is_move_sent", "=", True),
-            "approved": unpaid & not_due & Domain("is_move_sent", "=", False),
+            "partial": unpaid & not_due & partial,
+            "sent": unpaid & not_due & ~partial & Domain("is_move_sent", "=", True),
+            "approved": unpaid & not_due & ~partial & Domain("is_move_sent", "=", False),
         }
         return Domain.OR(domains[status] for status in statuses if status in domains)
 
@@ -216,7 +235,9 @@ class AccountMove(models.Model):
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         # Only invoices of our flow (sent with their link, or made by one of our approvals): any other invoice
-        # paid online gets Odoo's messages only.
+        # paid online gets Odoo's messages only. An e-Transfer that completes an invoice sends its own receipt.
+        if self.env.context.get("fap_interac_payment"):
+            return res
         self.filtered(
             lambda move: (
                 move.move_type == "out_invoice"
@@ -237,7 +258,7 @@ class AccountMove(models.Model):
                 body=invoice.env._(
                     "%(customer)s paid %(amount)s online.",
                     customer=invoice.partner_id.display_name,
-                    amount=invoice.currency_id.format(invoice.amount_total),
+                    amount=invoice.currency_id.format(invoice._fap_receipt_amount()),
                 ),
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",
@@ -245,9 +266,10 @@ class AccountMove(models.Model):
             invoice.activity_schedule("mail.mail_activity_data_todo", summary=summary, user_id=salesperson.id)
 
     def _fap_send_receipt(self):
-        """Send the receipt of a payment (of ``fap_paid_amount`` in the context, else the whole invoice)."""
+        """Send the receipt of a payment (``_fap_receipt_amount``); the last one marks the invoice's receipt sent."""
         self.ensure_one()
-        self.fap_receipt_sent = True
+        if self.payment_state in ("paid", "in_payment") or self.currency_id.is_zero(self.amount_residual):
+            self.fap_receipt_sent = True
         try:
             # A customer without a usable number must not undo the payment's bookkeeping.
             with self.env.cr.savepoint():
@@ -264,7 +286,33 @@ class AccountMove(models.Model):
             )
 
     def _fap_receipt_amount(self):
-        return self.env.context.get("fap_paid_amount", self.amount_total)
+        """What the receipt says was paid: ``fap_paid_amount`` in the context, else the last online payment of
+        this invoice alone, else the whole invoice."""
+        if "fap_paid_amount" in self.env.context:
+            return self.env.context["fap_paid_amount"]
+        last = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "refund").sorted("id")[
+            -1:
+        ]
+        return last.amount if last and last.invoice_ids == self else self.amount_total
+
+    def _fap_partial_bounds(self):
+        """``(minimum, maximum)`` the customer may pay now when the company lets customers pay part of an invoice
+        of the app's flow, else None."""
+        self.ensure_one()
+        company, currency, due = self.company_id, self.currency_id, self.amount_residual
+        if not (
+            company.fap_partial_payments
+            and self.move_type == "out_invoice"
+            and self.state == "posted"
+            and currency.compare_amounts(due, 0) > 0
+            and self._fap_in_flow()
+        ):
+            return None
+        minimum = company.currency_id._convert(
+            company.fap_partial_min_amount, currency, company, fields.Date.context_today(self)
+        )
+        minimum = max(minimum, due * company.fap_partial_min_percent / 100)
+        return currency.round(min(minimum, due)), due
 
     # Interac e-Transfer.
     def _fap_interac_offered(self):

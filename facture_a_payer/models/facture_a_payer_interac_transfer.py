@@ -256,7 +256,7 @@ class FactureAPayerInteracTransfer(models.Model):
         payment = (
             self.env["account.payment.register"]
             .with_company(self.company_id)
-            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .with_context(active_model="account.move", active_ids=invoice.ids, fap_interac_payment=True)
             .create(
                 {
                     "journal_id": journal.id,

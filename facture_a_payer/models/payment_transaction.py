@@ -44,8 +44,23 @@ class PaymentTransaction(models.Model):
             super(PaymentTransaction, tx)._post_process()
             if duplicate:
                 tx._fap_refund_duplicate()
+            elif tx.state == "done" and tx.operation in ("online_redirect", "online_direct", "online_token"):
+                tx._fap_after_partial_payment()
             elif tx.operation == "refund" and tx.state == "done" and tx.source_transaction_id.fap_duplicate:
                 tx._fap_reconcile_duplicate_refund()
+
+    def _fap_after_partial_payment(self):
+        """The receipt of a payment that left part of its invoice due (a fully paid invoice gets its receipt from
+        ``account.move._invoice_paid_hook``)."""
+        self.ensure_one()
+        self.invoice_ids.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.payment_state == "partial"
+                and move._fap_in_flow()
+            )
+        ).with_context(fap_paid_amount=self.amount)._fap_after_online_payment()
 
     def _fap_is_duplicate_payment(self):
         self.ensure_one()

@@ -45,6 +45,24 @@ class ResCompany(models.Model):
     fap_reminder_skip_sunday = fields.Boolean(string="Not on Sundays", default=True)
     fap_reminder_skip_holidays = fields.Boolean(string="Not on Québec's statutory holidays", default=True)
 
+    # Partial payments on the invoice page.
+    fap_partial_payments = fields.Boolean(
+        string="Let customers pay part of an invoice",
+        help="The invoice page asks how much to pay, from the minimum below to the amount due; the rest stays due "
+        "(reminders and the next payment ask for it).",
+    )
+    fap_partial_min_amount = fields.Monetary(
+        string="Minimum amount", currency_field="currency_id", help="The least a customer may pay at once."
+    )
+    fap_partial_min_percent = fields.Float(
+        string="Minimum share of the amount due (%)", help="The least a customer may pay at once, in percent."
+    )
+
+    _fap_partial_min = models.Constraint(
+        "CHECK (fap_partial_min_amount >= 0 AND fap_partial_min_percent >= 0 AND fap_partial_min_percent <= 100)",
+        "The minimum of a partial payment is an amount of zero or more, and a share between 0 and 100 %.",
+    )
+
     # Interac e-Transfer.
     fap_interac = fields.Boolean(
         string="Offer Interac e-Transfer",

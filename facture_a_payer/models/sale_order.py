@@ -8,6 +8,7 @@ FAP_STATUS = [
     ("sent", "Sent"),
     ("approved", "Approved"),
     ("declined", "Declined"),
+    ("partial", "Partly paid"),
     ("paid", "Paid"),
     ("overdue", "Overdue"),
     ("cancel", "Cancelled"),

@@ -5,6 +5,7 @@ from . import (
     test_foundation_sandbox_mail,
     test_interac,
     test_merchant_screens,
+    test_partial_payment,
     test_portal_approval,
     test_portal_money_safety,
     test_portal_payment,

@@ -36,3 +36,48 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_path", {
         },
     ],
 });
+
+// An English customer pays part of an invoice (the company allows it, from 25 % of what is due): an amount below
+// the minimum is not sent; 300 goes to the secure payment page, then the page shows what is left to pay.
+registry.category("web_tour.tours").add("facture_a_payer_customer_partial", {
+    steps: () => [
+        {
+            content: "Pay the invoice",
+            trigger: "#fap_invoice a[name=fap_pay]",
+            run: "click",
+        },
+        {
+            content: "Below the minimum",
+            trigger: "#pay_with #fap_partial_amount",
+            run: "edit 100",
+        },
+        {
+            content: "is not sent",
+            trigger: "#pay_with button[name=o_payment_submit_button]:enabled",
+            run: "click",
+        },
+        {
+            content: "the browser says why",
+            trigger: "#pay_with #fap_partial_amount:invalid",
+        },
+        {
+            content: "Part of the invoice",
+            trigger: "#pay_with #fap_partial_amount",
+            run: "edit 300",
+        },
+        {
+            content: "Off to the secure payment page",
+            trigger: "#pay_with button[name=o_payment_submit_button]:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back from the payment page: what was paid and what is left",
+            trigger: "#fap_invoice [name=fap_amount_paid]:contains(300.00)",
+        },
+        {
+            content: "the rest is due",
+            trigger: "#fap_invoice [name=fap_amount_due]:contains(619.80)",
+        },
+    ],
+});
