@@ -13,6 +13,7 @@
         "views/payment_stripe_checkout_templates.xml",
         "views/payment_provider_views.xml",
         "data/payment_provider_data.xml",  # Depends on views/payment_stripe_checkout_templates.xml
+        "data/payment_method_data.xml",  # Depends on data/payment_provider_data.xml
     ],
     "demo": ["demo/payment_provider_demo.xml"],
     "assets": {

@@ -144,5 +144,17 @@ SUPPORTED_CURRENCIES = {
     "ZAR",
 }
 
-# The payment methods activated with the provider: Checkout shows the cards of these brands.
-DEFAULT_PAYMENT_METHOD_CODES = {"card", "visa", "mastercard", "amex"}
+# The payment methods activated with the provider: Checkout shows the cards of these brands, and the wallets when
+# they are on in the Stripe account. Pre-authorized debit (acss_debit) is turned on from the provider's form.
+DEFAULT_PAYMENT_METHOD_CODES = {"card", "visa", "mastercard", "amex", "apple_pay", "google_pay"}
+
+# https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-payment_method_options-acss_debit:
+# sporadic debits of a person's or a business's account, the customer's bank account checked by Stripe.
+ACSS_DEBIT_OPTIONS = {
+    "currency": "cad",
+    "mandate_options": {"payment_schedule": "sporadic", "transaction_type": "personal"},
+    "verification_method": "automatic",
+}
+
+# The names of the card brands Stripe reports (https://docs.stripe.com/api/charges/object).
+CARD_BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}

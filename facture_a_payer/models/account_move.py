@@ -73,6 +73,8 @@ class AccountMove(models.Model):
             and self.state == "posted"
             and self.payment_state in ("not_paid", "partial")
             and not self._fap_is_paid()
+            # A debit being processed is not reminded; if it fails, reminders resume.
+            and "pending" not in self.transaction_ids.mapped("state")
         )
 
     def _fap_reminder_candidates_domain(self):
@@ -295,6 +297,22 @@ class AccountMove(models.Model):
         ]
         return last.amount if last and last.invoice_ids == self else self.amount_total
 
+    def _fap_receipt_method(self):
+        """How the payment the receipt is for was made: ``fap_paid_method`` in the context, else the last online
+        payment's method and card or account digits (« Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »)."""
+        if "fap_paid_method" in self.env.context:
+            return self.env.context["fap_paid_method"]
+        last = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "refund").sorted("id")[
+            -1:
+        ]
+        return last._fap_payment_label() if last else ""
+
+    def _fap_last_failed_payment(self):
+        """The last payment of the invoice when it failed after the customer left the payment page (the notice
+        to the customer and the invoice page say so), else an empty recordset."""
+        last = self.transaction_ids.filtered(lambda tx: tx.operation != "refund").sorted("id")[-1:]
+        return last if last.state == "error" and self.payment_state in ("not_paid", "partial") else last.browse()
+
     def _fap_partial_bounds(self):
         """``(minimum, maximum)`` the customer may pay now when the company lets customers pay part of an invoice
         of the app's flow, else None."""
@@ -360,7 +378,9 @@ class AccountMove(models.Model):
         invoice.message_post(
             body=body, message_type="notification", subtype_xmlid="mail.mt_note", partner_ids=salesperson.partner_id.ids
         )
-        invoice.with_context(fap_paid_amount=transfer.amount)._fap_send_receipt()
+        invoice.with_context(
+            fap_paid_amount=transfer.amount, fap_paid_method=transfer.env._("Interac e-Transfer")
+        )._fap_send_receipt()
 
     def action_fap_interac_match(self):
         """« Match »: on a candidate of an e-Transfer waiting to be matched (its form's list)."""

@@ -49,6 +49,61 @@ class PaymentTransaction(models.Model):
             elif tx.operation == "refund" and tx.state == "done" and tx.source_transaction_id.fap_duplicate:
                 tx._fap_reconcile_duplicate_refund()
 
+    def _fap_payment_label(self):
+        """The method and digits of the payment: « Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »."""
+        self.ensure_one()
+        name, details = self.payment_method_id.name or "", self.stripe_checkout_payment_details or ""
+        if details and name and name.split()[0].casefold() not in details.casefold():
+            return f"{name} · {details}"
+        return details or name
+
+    def _set_error(self, state_message, extra_allowed_states=()):
+        # A payment that fails after the customer left the payment page (a debit refused days later, a card
+        # refused after authentication): the customer and the merchant are told; reminders resume.
+        was_pending = self.filtered(lambda tx: tx.state in ("pending", "authorized"))
+        txs = super()._set_error(state_message, extra_allowed_states=extra_allowed_states)
+        for tx in txs & was_pending:
+            if tx.operation in ("online_redirect", "online_direct", "online_token"):
+                tx._fap_after_failed_payment()
+        return txs
+
+    def _fap_after_failed_payment(self):
+        """Tell the customer (email and SMS, with the link to pay again) and the salesperson (a note, an
+        activity) that the payment of the app's invoices did not go through."""
+        self.ensure_one()
+        mail_template = self.env.ref("facture_a_payer.mail_template_fap_payment_failed")
+        sms_template = self.env.ref("facture_a_payer.sms_template_fap_payment_failed")
+        invoices = self.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted" and move._fap_in_flow()
+        )
+        for invoice in invoices.with_user(SUPERUSER_ID):
+            salesperson = invoice.invoice_user_id or invoice.create_uid
+            merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+            body = merchant.env._(
+                "The payment of %(amount)s by %(customer)s (%(method)s) did not go through: %(reason)s",
+                amount=self.currency_id.format(self.amount),
+                customer=invoice.partner_id.display_name,
+                method=self._fap_payment_label() or self.payment_method_id.name,
+                reason=self.state_message,
+            )
+            invoice.message_post(
+                body=body,
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+                partner_ids=salesperson.partner_id.ids,
+            )
+            merchant.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=merchant.env._("A payment did not go through"),
+                note=body,
+                user_id=salesperson.id,
+            )
+            try:
+                with self.env.cr.savepoint():
+                    invoice._fap_notify_customer(mail_template, sms_template)
+            except UserError as exc:
+                _logger.info("Failed payment notice of invoice %s not sent: %s", invoice.id, exc)
+
     def _fap_after_partial_payment(self):
         """The receipt of a payment that left part of its invoice due (a fully paid invoice gets its receipt from
         ``account.move._invoice_paid_hook``)."""

@@ -6,6 +6,7 @@ from . import (
     test_interac,
     test_merchant_screens,
     test_partial_payment,
+    test_payment_methods,
     test_portal_approval,
     test_portal_money_safety,
     test_portal_payment,

@@ -100,14 +100,14 @@ class FapPortalPaymentCase(FapPortalCase):
         self._approve(quote)
         return quote, quote.invoice_ids
 
-    def _start_transaction(self, route, document, amount):
+    def _start_transaction(self, route, document, amount, payment_method=None):
         """What the portal's payment form posts to ``route``: create the transaction, return the answer."""
         return self._rpc(
             route,
             {
                 "access_token": document.access_token,
                 "provider_id": self.provider.id,
-                "payment_method_id": self.env.ref("payment.payment_method_card").id,
+                "payment_method_id": (payment_method or self.env.ref("payment.payment_method_card")).id,
                 "token_id": None,
                 "amount": amount,
                 "flow": "redirect",
@@ -116,19 +116,20 @@ class FapPortalPaymentCase(FapPortalCase):
             },
         )
 
-    def _start_payment(self, invoice, amount=None):
+    def _start_payment(self, invoice, amount=None, payment_method=None):
         """What « Payer la facture » does: create the transaction; return its processing values."""
         amount = amount if amount is not None else invoice.amount_residual
-        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, amount)
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, amount, payment_method)
         self.assertIn("result", answer, answer)
         return answer["result"]
 
-    def _pay(self, invoice, card=CARD_SUCCESS, amount=None):
-        """Pay on the sandbox's hosted page and come back like the browser; return the landing page."""
-        processing_values = self._start_payment(invoice, amount=amount)
+    def _pay(self, invoice, card=CARD_SUCCESS, amount=None, form=None, payment_method=None):
+        """Pay on the sandbox's hosted page (the card, else what ``form`` submits: a wallet, a bank account) and
+        come back like the browser; return the landing page."""
+        processing_values = self._start_payment(invoice, amount=amount, payment_method=payment_method)
         page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
         self.assertTrue(page_url.startswith(f"{self.sandbox.url}/stripe/checkout/"), page_url)
-        answer = self.opener.post(f"{page_url}/pay", data={"cardnumber": card}, allow_redirects=False)
+        answer = self.opener.post(f"{page_url}/pay", data=form or {"cardnumber": card}, allow_redirects=False)
         if answer.status_code != 303:
             return answer
         self.env.flush_all()

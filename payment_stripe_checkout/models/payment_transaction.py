@@ -25,6 +25,9 @@ class PaymentTransaction(models.Model):
         string="Stripe Payment Intent", readonly=True, copy=False, index="btree_not_null"
     )
     stripe_checkout_refund_id = fields.Char(string="Stripe Refund", readonly=True, copy=False)
+    stripe_checkout_payment_details = fields.Char(
+        string="Paid with", readonly=True, copy=False, help="The card or bank account, as Stripe reports it."
+    )
 
     # A Stripe refund is recorded once, whoever (the refund request, a webhook) records it first.
     _stripe_checkout_refund_id_unique = models.Constraint(
@@ -90,6 +93,15 @@ class PaymentTransaction(models.Model):
             "success_url": urljoin(base_url, f"{StripeCheckoutController._return_url}?{query}"),
             "cancel_url": urljoin(base_url, f"{StripeCheckoutController._cancel_url}?{query}"),
             "expires_at": int(time.time()) + const.SESSION_LIFETIME_MINUTES * 60,
+            # Pre-authorized debit chosen in Odoo's payment form: Checkout collects the account and the mandate.
+            **(
+                {
+                    "payment_method_types": ["acss_debit"],
+                    "payment_method_options": {"acss_debit": const.ACSS_DEBIT_OPTIONS},
+                }
+                if self.payment_method_id.code == "acss_debit"
+                else {}
+            ),
         }
 
     def _stripe_checkout_get_line_name(self):
@@ -156,7 +168,7 @@ class PaymentTransaction(models.Model):
         return self.provider_id._stripe_checkout_call(
             "checkout.sessions.retrieve",
             self.provider_reference,
-            {"expand": ["payment_intent"]},
+            {"expand": ["payment_intent", "payment_intent.latest_charge"]},
             reference=self.reference,
         )
 
@@ -311,6 +323,9 @@ class PaymentTransaction(models.Model):
             intent_id, intent = intent, {}
         if intent_id:
             self.stripe_checkout_payment_intent = intent_id
+        charge = intent.get("latest_charge")
+        if isinstance(charge, dict) and charge.get("payment_method_details"):
+            self._stripe_checkout_set_payment_details(charge["payment_method_details"])
 
         status = (session.get("status"), session.get("payment_status"))
         if payment_data.get("event_type") == "checkout.session.async_payment_failed" or (
@@ -333,6 +348,22 @@ class PaymentTransaction(models.Model):
         else:
             _logger.warning("Received an unknown Checkout Session status %s for %s.", status, self.reference)
             self._set_error(self.env._("Stripe answered with an unknown payment status: %(status)s", status=status))
+
+    def _stripe_checkout_set_payment_details(self, details):
+        """Record how the customer paid: the payment method (card brand, wallet, pre-authorized debit) and the
+        last digits of the card or bank account, as the receipt names them."""
+        kind = details.get("type")
+        info = details.get(kind) or {}
+        last4 = info.get("last4") or ""
+        if kind == "card":
+            brand = info.get("brand") or "card"
+            code = (info.get("wallet") or {}).get("type") or brand
+            label = f"{const.CARD_BRAND_NAMES.get(brand, brand.title())} •••• {last4}"
+        else:
+            code = kind
+            label = f"{info.get('bank_name') or ''} •••• {last4}".strip()
+        method = self.env["payment.method"].with_context(active_test=False).search([("code", "=", code)], limit=1)
+        self.write({"stripe_checkout_payment_details": label, **({"payment_method_id": method.id} if method else {})})
 
     def _stripe_checkout_apply_refund(self, refund):
         self.provider_reference = refund["id"]

@@ -3,13 +3,18 @@
 API (https://docs.stripe.com/api), form-encoded requests authenticated with ``Authorization: Bearer <secret key>``,
 JSON answers, errors as ``{"error": {"type", "code", "message", "param"}}``, ``Idempotency-Key`` replays:
 
-- ``POST /v1/checkout/sessions``, ``GET /v1/checkout/sessions/<id>`` (``expand[]=payment_intent``),
+- ``POST /v1/checkout/sessions``, ``GET /v1/checkout/sessions/<id>`` (``expand[]=payment_intent``,
+  ``expand[]=payment_intent.latest_charge``: the charge's ``payment_method_details``),
   ``POST /v1/checkout/sessions/<id>/expire``
 - ``GET /v1/payment_intents/<id>``
 - ``POST /v1/refunds``, ``GET /v1/refunds/<id>``, ``GET /v1/refunds?payment_intent=...``
 
 Hosted page: ``GET /checkout/<session id>`` shows the amount, a card number input ``cardnumber``, a ``pay`` button
-and a ``cancel`` link back to the cancel URL. Test cards: see ``CARDS``.
+and a ``cancel`` link back to the cancel URL. Test cards: see ``CARDS``. The wallets of ``wallets`` (« enabled on
+the Stripe account », Apple Pay and Google Pay by default) show as buttons paying with the 4242 card. A session with
+``acss_debit`` in its ``payment_method_types`` (Canadian pre-authorized debit) also offers a bank account: the
+customer accepts the mandate, the session completes unpaid, and the debit settles later (``settle_async_payments``):
+see ``BANK_ACCOUNTS``.
 
 Webhooks (https://docs.stripe.com/webhooks): events are queued on the sandbox, each signed when it is sent
 (``Stripe-Signature: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload" with the webhook secret>``), and retried by the
@@ -50,6 +55,14 @@ CARDS = {
     CARD_ASYNC_SUCCESS: "async_success",  # completed unpaid, then async_payment_succeeded
     CARD_ASYNC_FAILURE: "async_failure",  # completed unpaid, then async_payment_failed
 }
+CARD_BRANDS = {"4": "visa", "5": "mastercard", "3": "amex"}
+# https://docs.stripe.com/payments/acss-debit/accept-a-payment#test-integration (institution 000, transit 11000)
+BANK_SUCCESS = "000123456789"
+BANK_FAILURE = "900123456789"
+BANK_ACCOUNTS = {
+    BANK_SUCCESS: "async_success",  # the debit succeeds a few days later (here: a few seconds)
+    BANK_FAILURE: "async_failure",  # the debit fails a few days later
+}
 # https://docs.stripe.com/currencies#zero-decimal
 ZERO_DECIMAL = {
     "bif",
@@ -69,6 +82,7 @@ ZERO_DECIMAL = {
     "xof",
     "xpf",
 }
+WALLET_NAMES = {"apple_pay": "Apple Pay", "google_pay": "Google Pay"}
 SESSION_PATH_RE = re.compile(r"^/v1/checkout/sessions/(?P<id>cs_test_\w+)(?P<expire>/expire)?$")
 CHECKOUT_PAGE_RE = re.compile(r"^/checkout/(?P<id>cs_test_\w+)(?P<pay>/pay)?$")
 
@@ -152,6 +166,8 @@ class StripeEmulator:
         self.latency = 0
         # False: events are only recorded (``events``), for a test that posts them itself in its own order.
         self.send_webhooks = True
+        # The wallets enabled on the Stripe account: Checkout shows them beside the card form.
+        self.wallets = ("apple_pay", "google_pay")
         self._lock = threading.RLock()
 
     def reset(self):
@@ -166,6 +182,7 @@ class StripeEmulator:
             self.outage = None
             self.latency = 0
             self.send_webhooks = True
+            self.wallets = ("apple_pay", "google_pay")
 
     def fail(self, method, path_pattern, status=503, times=1):
         """Answer the next ``times`` calls of ``method`` on a path matching ``path_pattern`` (a regular
@@ -241,7 +258,7 @@ class StripeEmulator:
             intent = self.payment_intents.get(match[1])
             if not intent:
                 return _error(404, f"No such payment_intent: '{match[1]}'", code="resource_missing", param="id")
-            return Response.json(intent)
+            return Response.json({key: value for key, value in intent.items() if key != "method_details"})
         if path == "/v1/refunds" and method == "POST":
             return self._create_refund(params)
         if path == "/v1/refunds" and method == "GET":
@@ -330,7 +347,16 @@ class StripeEmulator:
             "url": f"{self.sandbox.url}/stripe/checkout/{session_id}",
             "line_items_data": lines,
             "payment_intent_data": params.get("payment_intent_data") or {},
+            "payment_method_options": params.get("payment_method_options") or {},
         }
+        if "acss_debit" in session["payment_method_types"] and (
+            currency != "cad" or not (session["payment_method_options"].get("acss_debit") or {}).get("mandate_options")
+        ):
+            return _error(
+                400,
+                "acss_debit needs the currency cad and payment_method_options[acss_debit][mandate_options].",
+                param="payment_method_options",
+            )
         with self._lock:
             self.sessions[session_id] = session
         return Response.json(self._session_resource(session))
@@ -339,8 +365,12 @@ class StripeEmulator:
         resource = {k: v for k, v in session.items() if k not in ("line_items_data", "payment_intent_data")}
         if resource["status"] != "open":
             resource["url"] = None
-        if "payment_intent" in expand and resource["payment_intent"]:
-            resource["payment_intent"] = self.payment_intents[resource["payment_intent"]]
+        if {"payment_intent", "payment_intent.latest_charge"} & set(expand) and resource["payment_intent"]:
+            intent = dict(self.payment_intents[resource["payment_intent"]])
+            intent.pop("method_details", None)
+            if "payment_intent.latest_charge" in expand and intent["latest_charge"]:
+                intent["latest_charge"] = self.charges[intent["latest_charge"]]
+            resource["payment_intent"] = intent
         return resource
 
     def _expire_session(self, session):
@@ -378,14 +408,26 @@ class StripeEmulator:
                 "text/html; charset=utf-8",
             )
         message = ""
+        pad = "acss_debit" in session["payment_method_types"]
         if match["pay"] and request.method == "POST":
-            card = re.sub(r"\D", "", dict(request.form).get("cardnumber", ""))
-            outcome = CARDS.get(card)
-            if outcome and outcome != "declined":
-                self.pay(session["id"], card)
+            form = dict(request.form)
+            if form.get("wallet") in self.wallets:
+                self.pay(session["id"], CARD_SUCCESS, wallet=form["wallet"])
                 return Response.redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
-            message = "Your card was declined." if outcome == "declined" else "Your card number is invalid."
-            self._record_failed_attempt(session, card, message)
+            if pad and "account" in form:
+                account = re.sub(r"\D", "", form.get("account", ""))
+                if account in BANK_ACCOUNTS and form.get("mandate"):
+                    self.pay(session["id"], bank_account=account)
+                    return Response.redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
+                message = "Accept the mandate." if account in BANK_ACCOUNTS else "Your account number is invalid."
+            else:
+                card = re.sub(r"\D", "", form.get("cardnumber", ""))
+                outcome = CARDS.get(card)
+                if outcome and outcome != "declined":
+                    self.pay(session["id"], card)
+                    return Response.redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
+                message = "Your card was declined." if outcome == "declined" else "Your card number is invalid."
+                self._record_failed_attempt(session, card, message)
         amount = self._format_amount(session["amount_total"], session["currency"])
         name = session["line_items_data"][0]["price_data"]["product_data"]["name"]
         body = (
@@ -395,9 +437,32 @@ class StripeEmulator:
             '<label>Card number <input name="cardnumber" inputmode="numeric" autocomplete="cc-number" '
             'placeholder="4242 4242 4242 4242"/></label> '
             f'<button type="submit" name="pay">Pay {amount}</button></form>'
-            f'<p><a name="cancel" href="{html.escape(session["cancel_url"])}">Cancel and go back</a></p>'
+            + "".join(
+                f'<form method="post" action="/stripe/checkout/{session["id"]}/pay"><button type="submit" '
+                f'name="wallet" value="{wallet}">{WALLET_NAMES[wallet]}</button></form>'
+                for wallet in self.wallets
+            )
+            + (
+                f'<form method="post" action="/stripe/checkout/{session["id"]}/pay" name="acss_debit">'
+                "<h2>Bank account (pre-authorized debit)</h2>"
+                '<label>Institution <input name="institution" inputmode="numeric" value="000"/></label> '
+                '<label>Transit <input name="transit" inputmode="numeric" value="11000"/></label> '
+                '<label>Account <input name="account" inputmode="numeric" placeholder="000123456789"/></label> '
+                '<label><input type="checkbox" name="mandate" value="1"/> I authorize this pre-authorized debit '
+                "(sporadic, personal) under the Payments Canada rules.</label> "
+                f'<button type="submit" name="pay_pad">Debit {amount}</button></form>'
+                if pad
+                else ""
+            )
+            + f'<p><a name="cancel" href="{html.escape(session["cancel_url"])}">Cancel and go back</a></p>'
             "<p><small>Sandbox test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, "
-            "4000 0000 0000 3220 succeeds a little later, 4000 0000 0000 0341 fails a little later.</small></p>"
+            "4000 0000 0000 3220 succeeds a little later, 4000 0000 0000 0341 fails a little later."
+            + (
+                " Bank accounts: 000123456789 is debited a little later, 900123456789 fails a little later."
+                if pad
+                else ""
+            )
+            + "</small></p>"
         )
         return Response(200, self._page(f"Pay {amount}", body), "text/html; charset=utf-8")
 
@@ -418,7 +483,30 @@ class StripeEmulator:
         )
 
     # -- payments ----------------------------------------------------------------------------------
-    def _new_intent(self, session, card, status):
+    @staticmethod
+    def _method_details(card=None, wallet=None, bank_account=None):
+        """The charge's ``payment_method_details`` (https://docs.stripe.com/api/charges/object)."""
+        if bank_account:
+            return {
+                "type": "acss_debit",
+                "acss_debit": {
+                    "bank_name": "STRIPE TEST BANK",
+                    "institution_number": "000",
+                    "transit_number": "11000",
+                    "last4": bank_account[-4:],
+                    "mandate": _new_id("mandate_"),
+                },
+            }
+        return {
+            "type": "card",
+            "card": {
+                "brand": CARD_BRANDS.get(card[:1], "unknown"),
+                "last4": card[-4:],
+                "wallet": {"type": wallet} if wallet else None,
+            },
+        }
+
+    def _new_intent(self, session, card, status, method_details=None):
         now = int(time.time())
         intent = {
             "id": _new_id("pi_"),
@@ -433,8 +521,9 @@ class StripeEmulator:
             "livemode": False,
             "metadata": (session["payment_intent_data"] or {}).get("metadata") or {},
             "payment_method": _new_id("pm_"),
-            "payment_method_types": ["card"],
+            "payment_method_types": session["payment_method_types"],
             "status": status,
+            "method_details": method_details or self._method_details(card),
         }
         self.payment_intents[intent["id"]] = intent
         session["payment_intent"] = intent["id"]
@@ -455,6 +544,7 @@ class StripeEmulator:
             "metadata": intent["metadata"],
             "paid": True,
             "payment_intent": intent["id"],
+            "payment_method_details": intent["method_details"],
             "refunded": False,
             "status": "succeeded",
         }
@@ -475,15 +565,17 @@ class StripeEmulator:
             "message": message,
         }
 
-    def pay(self, session_id, card=CARD_SUCCESS):
-        """What the hosted page does when the customer submits a card that Stripe accepts."""
+    def pay(self, session_id, card=CARD_SUCCESS, wallet=None, bank_account=None):
+        """What the hosted page does when the customer submits a card (or a wallet, or a bank account with its
+        mandate) that Stripe accepts."""
         with self._lock:
             session = self.sessions[session_id]
-            outcome = CARDS[card]
+            outcome = BANK_ACCOUNTS[bank_account] if bank_account else CARDS[card]
+            details = self._method_details(card, wallet, bank_account)
             intent = self.payment_intents.get(session["payment_intent"]) or self._new_intent(
-                session, card, "processing"
+                session, card, "processing", details
             )
-            intent.update(status="processing", last_payment_error=None)
+            intent.update(status="processing", last_payment_error=None, method_details=details)
             session["status"] = "complete"
             if outcome == "paid":
                 self._charge(intent)
