@@ -147,7 +147,11 @@ class FapSalePortal(sale_portal.CustomerPortal):
         if invoice_sudo and not report_type:
             # « Après avoir approuvé la soumission, le client sera redirigé vers la page de Facture. »
             return request.redirect(invoice_sudo.get_portal_url())
-        return super().portal_order_page(order_id, report_type=report_type, access_token=access_token, **kwargs)
+        response = super().portal_order_page(order_id, report_type=report_type, access_token=access_token, **kwargs)
+        if not report_type:
+            # « Back » after approving asks the server again (which sends to the invoice), not the browser's copy.
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     @http.route()
     def portal_quote_accept(self, order_id, access_token=None, name=None, signature=None):
@@ -165,6 +169,9 @@ class FapSalePortal(sale_portal.CustomerPortal):
             result = super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
             if result.get("error"):
                 return result
+        elif order_sudo.fap_approved and (invoice_sudo := order_sudo._fap_portal_invoice()):
+            # Approved already (« Approuver » again on a page the browser kept): off to its invoice.
+            return {"force_refresh": True, "redirect_url": invoice_sudo.get_portal_url()}
         elif not order_sudo._fap_can_be_approved():
             return {"error": request.env._("This quote can no longer be approved.")}
         else:

@@ -1,5 +1,8 @@
+import re
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import email_trust
 from ..tools.interac_notification import (
@@ -207,16 +210,29 @@ class FactureAPayerInteracTransfer(models.Model):
         sender's name. Returns ``(invoices, method)``."""
         self.ensure_one()
         Move = self.env["account.move"]
-        if self.message:
-            named = []
-            for invoice in Move.search_fetch(self._fap_open_invoices_domain(), ["name", "payment_reference"]):
-                for reference in {invoice.name, invoice.payment_reference} - {False, "/"}:
-                    pattern = reference_pattern(reference)
-                    if pattern and pattern.search(self.message):
-                        named.append(invoice.id)
-                        break
+        message = re.sub(r"[^A-Za-z0-9]", "", self.message or "").upper()
+        if message:
+            # PostgreSQL keeps the invoices whose number (or payment reference), without its separators, is in
+            # the message without its separators; the pattern then checks them as written (not inside a longer
+            # number). Not every open invoice through Python: a company may have thousands.
+            query = Move._search(self._fap_open_invoices_domain())
+            contained = [
+                SQL(
+                    "(length(%(ref)s) >= 4 AND position(%(ref)s IN %(message)s) > 0)",
+                    ref=SQL("upper(regexp_replace(COALESCE(%s, ''), '[^A-Za-z0-9]', '', 'g'))", column),
+                    message=message,
+                )
+                for column in (SQL.identifier(query.table, "name"), SQL.identifier(query.table, "payment_reference"))
+            ]
+            query.add_where(SQL("(%s OR %s)", *contained))
+            named = Move.browse(query.get_result_ids()).filtered(
+                lambda move: any(
+                    (pattern := reference_pattern(reference)) and pattern.search(self.message)
+                    for reference in {move.name, move.payment_reference} - {False, "/"}
+                )
+            )
             if named:
-                return Move.browse(named), "reference"
+                return named, "reference"
         sender = name_key(self.sender_name)
         if not sender or not self.amount:
             return Move, False

@@ -160,6 +160,20 @@ class SaleOrder(models.Model):
         invoices.fap_sent_at = fields.Datetime.now()
         invoices._fap_schedule_reminders()
 
+    @api.autovacuum
+    def _gc_fap_empty_quotes(self):
+        """Delete the app's new quotes left empty for a day (« + » then nothing added): a draft of the app, without
+        a line, never sent."""
+        self.with_context(active_test=False).search(
+            [
+                ("fap_flow", "=", True),
+                ("state", "=", "draft"),
+                ("order_line", "=", False),
+                ("fap_sent_at", "=", False),
+                ("create_date", "<", fields.Datetime.subtract(fields.Datetime.now(), days=1)),
+            ]
+        ).unlink()
+
     def _fap_can_be_approved(self):
         """Whether the customer may approve the quote now: open, not expired, signed when a signature is due."""
         self.ensure_one()

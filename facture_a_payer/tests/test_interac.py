@@ -9,7 +9,12 @@ from odoo.fields import Command
 from odoo.tests import TransactionCase, tagged
 
 from ..tools.email_trust import DNS_NAMESERVER_PARAM
-from ..tools.interac_notification import NotificationParseError, notification_text, parse_notification
+from ..tools.interac_notification import (
+    NotificationParseError,
+    notification_text,
+    parse_notification,
+    reference_pattern,
+)
 from .common import FapSandboxCase
 from .portal_common import FapPortalCase
 
@@ -431,5 +436,11 @@ class TestInteracSamples(TransactionCase):
                         "reference": reference,
                     },
                 )
+        # The invoice number as customers write it, but not inside a longer number.
+        pattern = reference_pattern("INV/2026/0001")
+        for message in ("inv 2026 0001", "Facture INV-2026-0001.", "INV20260001"):
+            self.assertTrue(pattern.search(message), message)
+        for message in ("INV/2026/00012", "XINV/2026/0001", "INV/2026/00010"):
+            self.assertFalse(pattern.search(message), message)
         with self.assertRaisesRegex(NotificationParseError, "not a known"):
             parse_notification(notification_text((SAMPLES / "request_money_en.eml").read_bytes()))

@@ -200,6 +200,35 @@ class MerchantCase(FapSandboxCase):
 
 
 @tagged("post_install", "-at_install")
+class TestEmptyQuotes(MerchantCase):
+    def test_new_quotes_left_empty_are_deleted_after_a_day(self):
+        Order = self.env["sale.order"]
+        empty = Order.create({"partner_id": self.customer.id, "fap_flow": True})
+        started = self._quote_of(self.labour)
+        sent = Order.create({"partner_id": self.customer.id, "fap_flow": True, "fap_sent_at": fields.Datetime.now()})
+        outside = Order.create({"partner_id": self.customer.id})
+        old = empty | started | sent | outside
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET create_date = create_date - interval '2 days' WHERE id IN %s", [tuple(old.ids)]
+        )
+        self.env.invalidate_all()
+        today = Order.create({"partner_id": self.customer.id, "fap_flow": True})
+        Order._gc_fap_empty_quotes()
+        self.assertFalse(empty.exists())
+        self.assertEqual((started | sent | outside | today).exists(), started | sent | outside | today)
+
+    def _quote_of(self, product):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "fap_flow": True,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
 class TestMerchantScreens(MerchantCase):
     """The merchant's screens on a phone (375 × 667, touch): tours click, the books are checked after."""
 

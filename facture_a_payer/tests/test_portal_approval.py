@@ -62,12 +62,18 @@ class TestPortalApproval(FapPortalCase):
         self.assertEqual(pdf.content, invoice.invoice_pdf_report_id.raw)  # the legal PDF, attached once
         self.assertFalse(invoice.is_move_sent)
 
-    def test_approving_twice_makes_no_second_invoice(self):
+    def test_approving_twice_makes_no_second_invoice_and_leads_to_the_invoice(self):
         quote = self._make_quote()
+        page = self.open_as_visitor(quote.get_portal_url())
+        # « Back » after approving reloads the page from the server, which sends to the invoice.
+        self.assertEqual(page.headers["Cache-Control"], "no-store")
         self._approve(quote)
         second = self._approve(quote)["result"]
-        self.assertIn("error", second)
+        self.assertEqual(second, {"force_refresh": True, "redirect_url": quote.invoice_ids.get_portal_url()})
         self.assertEqual(len(quote.invoice_ids), 1)
+        back = self.open_as_visitor(quote.get_portal_url(), allow_redirects=False)
+        self.assertEqual(back.status_code, 303)
+        self.assertIn(quote.invoice_ids.get_portal_url(), back.headers["Location"])
 
     def test_odoos_own_confirmation_makes_no_invoice_and_a_later_approval_makes_one(self):
         quote = self._make_quote()

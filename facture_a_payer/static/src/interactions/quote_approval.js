@@ -10,6 +10,10 @@ export class QuoteApproval extends Interaction {
     static selector = "#fap_approval";
     dynamicContent = {
         ".o_fap_approve": { "t-on-click.prevent": this.locked(this.onApproveClick, true) },
+        _window: {
+            // Back to a page the browser kept in memory after approving: ask the server, which knows better.
+            "t-on-pageshow": (ev) => ev.persisted && window.location.reload(),
+        },
     };
 
     async onApproveClick(ev) {
