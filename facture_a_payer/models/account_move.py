@@ -7,6 +7,10 @@ from odoo.tools import format_date
 
 from .sale_order import FAP_STATUS
 
+# The quote's statuses, as the merchant reads them on an invoice: posted and not paid is « À payer », whether sent
+# by the app or made by the customer's approval.
+FAP_INVOICE_STATUS = [(key, "To pay" if key in ("sent", "approved") else label) for key, label in FAP_STATUS]
+
 _logger = logging.getLogger(__name__)
 
 
@@ -113,7 +117,7 @@ class AccountMove(models.Model):
 
     # The merchant's badge: « En retard » depends on today, so computed on read and searchable.
     fap_status = fields.Selection(
-        FAP_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status"
+        FAP_INVOICE_STATUS, string="Invoice status", compute="_compute_fap_status", search="_search_fap_status"
     )
 
     @api.depends(

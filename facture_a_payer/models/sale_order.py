@@ -243,7 +243,14 @@ class SaleOrder(models.Model):
             "res_model": "product.product",
             "views": [(self.env.ref("facture_a_payer.product_product_view_form_fap_quick").id, "form")],
             "target": "new",
-            "context": {"fap_order_id": self.id, "default_sale_ok": True},
+            # A service without a price until the merchant types it (Odoo's default price is 1.00).
+            "context": {
+                "fap_order_id": self.id,
+                "default_sale_ok": True,
+                "default_fap_kind": "service",
+                "default_type": "service",
+                "default_list_price": 0.0,
+            },
         }
 
     def action_fap_preview(self):

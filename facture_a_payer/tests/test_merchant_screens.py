@@ -200,7 +200,7 @@ class MerchantCase(FapSandboxCase):
 
 
 @tagged("post_install", "-at_install")
-class TestEmptyQuotes(MerchantCase):
+class TestMerchantQuotes(MerchantCase):
     def test_new_quotes_left_empty_are_deleted_after_a_day(self):
         Order = self.env["sale.order"]
         empty = Order.create({"partner_id": self.customer.id, "fap_flow": True})
@@ -217,6 +217,17 @@ class TestEmptyQuotes(MerchantCase):
         Order._gc_fap_empty_quotes()
         self.assertFalse(empty.exists())
         self.assertEqual((started | sent | outside | today).exists(), started | sent | outside | today)
+
+    def test_a_new_product_from_a_quote_is_a_service_without_price_and_goes_last(self):
+        order = self._quote_of(self.labour)
+        self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.heater.id, "sequence": 30})
+        action = order.action_fap_new_product()
+        Product = self.env["product.product"].with_context(action["context"])
+        self.assertEqual(dict(Product._fields["fap_kind"].selection), {"service": "Service", "consu": "Goods"})
+        product = Product.create({"name": "Gâteau de noces"})
+        self.assertEqual((product.type, product.lst_price, product.sale_ok), ("service", 0.0, True))
+        product.action_fap_add_to_order()
+        self.assertEqual(order.order_line.sorted("sequence")[-1].product_id, product)
 
     def _quote_of(self, product):
         return self.env["sale.order"].create(

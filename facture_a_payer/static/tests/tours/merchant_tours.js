@@ -141,7 +141,18 @@ tours.add("fap_merchant_new_customer_product", {
             tap(counter, "button.o_fap_new_product"),
             { content: "A short form for the new product", trigger: ".modal .o_fap_product_quick" },
             tap(counter, ".modal .o_field_widget[name=name] input", "edit Gâteau de noces"),
-            tap(counter, ".modal .o_field_widget[name=type] input[data-value=service]"),
+            {
+                content: "A service by default",
+                trigger: ".modal .o_field_widget[name=fap_kind] input[data-value=service]:checked",
+            },
+            {
+                content: "Only services and goods, no combo",
+                trigger: ".modal .o_field_widget[name=fap_kind]:not(:has(input[data-value=combo]))",
+            },
+            {
+                content: "The price is empty",
+                trigger: ".modal .o_field_widget[name=lst_price] input:value(0.00)",
+            },
             tap(counter, ".modal .o_field_widget[name=lst_price] input", "edit 250"),
             tap(counter, ".modal button[name=action_fap_add_to_order]"),
             {
@@ -212,13 +223,13 @@ tours.add("fap_merchant_approve", {
         tap({ taps: 0 }, ".o_fap_details button[name=action_fap_approve]"),
         tap({ taps: 0 }, ".modal-footer .btn-primary"),
         {
-            content: "The quote became an invoice at once",
-            trigger: ".o_fap_details:contains(Invoice details) .o_fap_status:contains(Approved)",
+            content: "The quote became an invoice at once, to pay",
+            trigger: ".o_fap_details:contains(Invoice details) .o_fap_status:contains(To pay)",
         },
         tap({ taps: 0 }, ".o_fap_details button.o_fap_close"),
         {
-            content: "« Factures » lists it",
-            trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(Approved)",
+            content: "« Factures » lists it, its amount with its currency",
+            trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(To pay):contains($)",
         },
     ],
 });
