@@ -222,7 +222,7 @@ class TestMerchantQuotes(MerchantCase):
         order = self._quote_of(self.labour)
         self.env["sale.order.line"].create({"order_id": order.id, "product_id": self.heater.id, "sequence": 30})
         action = order.action_fap_new_product()
-        Product = self.env["product.product"].with_context(action["context"])
+        Product = self.env["product.product"].with_context(**action["context"])
         self.assertEqual(dict(Product._fields["fap_kind"].selection), {"service": "Service", "consu": "Goods"})
         product = Product.create({"name": "Gâteau de noces"})
         self.assertEqual((product.type, product.lst_price, product.sale_ok), ("service", 0.0, True))
