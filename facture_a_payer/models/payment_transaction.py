@@ -16,7 +16,24 @@ class PaymentTransaction(models.Model):
         help="A payment of invoices that were already paid (two payment pages paid at once): refunded automatically.",
     )
 
+    def _check_amount_and_confirm_order(self):
+        # A quote of the app confirmed by its deposit is approved, and the deposit is invoiced at once (Odoo's down
+        # payment invoice, its taxes as Odoo computes them), whatever Odoo's automatic invoicing says: the payment
+        # is reconciled with it.
+        confirmed = super()._check_amount_and_confirm_order()
+        for tx in self.filtered(lambda tx: tx.state == "done"):
+            orders = (confirmed & tx.sale_order_ids).filtered(
+                lambda order: order._fap_in_flow() and not order._is_paid()
+            )
+            if orders:
+                orders.fap_approved = True
+                tx.invoice_ids = orders._fap_invoice_deposit()
+        return confirmed
+
     def _invoice_sale_orders(self):
+        # A deposit the app invoiced already (above) is not invoiced again by Odoo's automatic invoicing.
+        deposits = self.filtered(lambda tx: tx.invoice_ids and tx.sale_order_ids.filtered("fap_approved"))
+        self -= deposits
         # Odoo's automatic invoicing (`sale.automatic_invoice`) finds nothing left to invoice on an order our
         # approval already invoiced and then links the transaction to no invoice at all: link it to the order's
         # open invoice instead, so that the payment is reconciled with it. Only for orders of our approvals: an

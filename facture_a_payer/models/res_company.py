@@ -45,6 +45,12 @@ class ResCompany(models.Model):
     fap_reminder_skip_sunday = fields.Boolean(string="Not on Sundays", default=True)
     fap_reminder_skip_holidays = fields.Boolean(string="Not on Québec's statutory holidays", default=True)
 
+    fap_balance_on_lock = fields.Boolean(
+        string="Invoice the balance when the quote is locked",
+        help="A quote whose deposit was paid: « Lock » (the work is done) invoices what is left, its deposit "
+        "deducted, and sends it. Off: the merchant's « Invoice the balance ».",
+    )
+
     # Partial payments on the invoice page.
     fap_partial_payments = fields.Boolean(
         string="Let customers pay part of an invoice",

@@ -14,6 +14,7 @@ class ResConfigSettings(models.TransientModel):
     fap_reminder_hour_to = fields.Float(related="company_id.fap_reminder_hour_to", readonly=False)
     fap_reminder_skip_sunday = fields.Boolean(related="company_id.fap_reminder_skip_sunday", readonly=False)
     fap_reminder_skip_holidays = fields.Boolean(related="company_id.fap_reminder_skip_holidays", readonly=False)
+    fap_balance_on_lock = fields.Boolean(related="company_id.fap_balance_on_lock", readonly=False)
     fap_partial_payments = fields.Boolean(related="company_id.fap_partial_payments", readonly=False)
     fap_partial_min_amount = fields.Monetary(related="company_id.fap_partial_min_amount", readonly=False)
     fap_partial_min_percent = fields.Float(related="company_id.fap_partial_min_percent", readonly=False)

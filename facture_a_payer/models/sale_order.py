@@ -83,13 +83,18 @@ class SaleOrder(models.Model):
         FAP_STATUS, string="Quote status", compute="_compute_fap_status", search="_search_fap_status"
     )
 
-    @api.depends("state", "fap_declined", "invoice_ids.fap_status")
+    @api.depends("state", "fap_declined", "invoice_ids.fap_status", "fap_balance_to_invoice")
     def _compute_fap_status(self):
         for order in self:
             invoices = order._fap_posted_invoices()
             if order.fap_declined:
                 order.fap_status = "declined"
-            elif order.state == "sale" and invoices and all(move.fap_status == "paid" for move in invoices):
+            elif (
+                order.state == "sale"
+                and invoices
+                and all(move.fap_status == "paid" for move in invoices)
+                and not order.fap_balance_to_invoice
+            ):
                 order.fap_status = "paid"
             elif order.state == "sale" and any(move.fap_status == "overdue" for move in invoices):
                 order.fap_status = "overdue"
@@ -109,7 +114,12 @@ class SaleOrder(models.Model):
             "sent": [("state", "=", "sent"), *not_declined],
             "cancel": [("state", "=", "cancel"), *not_declined],
             "declined": [("fap_declined", "=", True)],
-            "paid": [*invoiced, ("order_line.invoice_lines.move_id.fap_status", "=", "paid")],
+            # Paid, and more than its deposit invoiced.
+            "paid": [
+                *invoiced,
+                ("order_line.invoice_lines.move_id.fap_status", "=", "paid"),
+                ("order_line", "any", [("is_downpayment", "=", False), ("invoice_lines.move_id.state", "=", "posted")]),
+            ],
             "overdue": [*invoiced, ("order_line.invoice_lines.move_id.fap_status", "=", "overdue")],
             "approved": [*invoiced, "!", ("order_line.invoice_lines.move_id.fap_status", "in", ["paid", "overdue"])],
         }
@@ -160,6 +170,64 @@ class SaleOrder(models.Model):
         invoices.fap_sent_at = fields.Datetime.now()
         invoices._fap_schedule_reminders()
 
+    # Deposit (« acompte »): Odoo's « Online payment » of a quote (`require_payment`, `prepayment_percent`).
+    def _fap_deposit_amount(self):
+        """The deposit the customer pays when approving (Odoo's prepayment), or 0 when the quote asks none."""
+        self.ensure_one()
+        if not self.require_payment or self.prepayment_percent >= 1:
+            return 0.0
+        return self._get_prepayment_required_amount()
+
+    def _fap_invoice_deposit(self):
+        """Odoo's down payment invoice of what the customer paid on the approved quotes; the balance is invoiced
+        later (« Facturer le solde »). Returns the posted invoices."""
+        # The quote as ordered is what the balance bills (what Odoo does for an order paid online).
+        self._force_lines_to_invoice_policy_order()
+        invoices = self._generate_downpayment_invoices()
+        invoices.fap_flow = True
+        invoices.action_post()
+        for invoice in invoices:
+            invoice._portal_ensure_token()
+        return invoices
+
+    def _fap_deposit_invoices(self):
+        return self._fap_posted_invoices().filtered(
+            lambda move: move.invoice_line_ids and all(move.invoice_line_ids.sale_line_ids.mapped("is_downpayment"))
+        )
+
+    fap_balance_to_invoice = fields.Boolean(
+        string="Balance to invoice", compute="_compute_fap_balance_to_invoice", help="Its deposit only is invoiced."
+    )
+
+    @api.depends("state", "invoice_ids.state", "order_line.is_downpayment")
+    def _compute_fap_balance_to_invoice(self):
+        for order in self:
+            deposits = order._fap_deposit_invoices()
+            order.fap_balance_to_invoice = bool(
+                order.state == "sale"
+                and deposits
+                and not order.invoice_ids.filtered(lambda move: move.state != "cancel") - deposits
+            )
+
+    def action_fap_invoice_balance(self):
+        """« Facturer le solde »: the final invoice of the approved quote, its deposit deducted, sent with its link
+        and reminded like any invoice."""
+        self.ensure_one()
+        if not self.fap_balance_to_invoice:
+            raise UserError(self.env._("This quote has no balance left to invoice."))
+        invoice = self._create_invoices(final=True)
+        invoice.fap_flow = True
+        invoice.action_post()
+        invoice.action_fap_save_and_send()
+        return invoice.action_fap_open()
+
+    def action_lock(self):
+        # « Verrouiller » (the work is done): the balance goes out by itself when the company says so.
+        res = super().action_lock()
+        for order in self.filtered(lambda order: order.fap_balance_to_invoice and order.company_id.fap_balance_on_lock):
+            order.action_fap_invoice_balance()
+        return res
+
     @api.autovacuum
     def _gc_fap_empty_quotes(self):
         """Delete the app's new quotes left empty for a day (« + » then nothing added): a draft of the app, without
@@ -177,7 +245,13 @@ class SaleOrder(models.Model):
     def _fap_can_be_approved(self):
         """Whether the customer may approve the quote now: open, not expired, signed when a signature is due."""
         self.ensure_one()
-        return self.state in ("draft", "sent") and not self.is_expired and not self._has_to_be_signed()
+        # A quote asking a deposit is approved by paying it.
+        return (
+            self.state in ("draft", "sent")
+            and not self.is_expired
+            and not self._has_to_be_signed()
+            and not self._fap_deposit_amount()
+        )
 
     def _fap_decline(self, reason=None):
         """Record the customer's refusal and its optional reason in the chatter; notify the salesperson."""

@@ -81,3 +81,33 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_partial", {
         },
     ],
 });
+
+// A French customer approves a quote asking a 30 % deposit: approving is paying it on the secure payment page;
+// back on the deposit's invoice, the page says what was paid and what is left.
+registry.category("web_tour.tours").add("facture_a_payer_customer_deposit", {
+    steps: () => [
+        {
+            content: "The deposit is asked with the approval",
+            trigger: "#fap_approval [name=fap_deposit_amount]:contains(275,94)",
+        },
+        {
+            content: "Approve and pay the deposit",
+            trigger: "#fap_approval a[name=fap_approve_pay]",
+            run: "click",
+        },
+        {
+            content: "Off to the secure payment page",
+            trigger: "#modalaccept button[name=o_payment_submit_button]:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back: the deposit is paid",
+            trigger: "#fap_invoice [name=fap_paid_badge]:contains(Payée)",
+        },
+        {
+            content: "the quote's total, the deposit and the balance",
+            trigger: "#fap_deposit_summary [name=fap_balance]:contains(643,86)",
+        },
+    ],
+});

@@ -1,0 +1,112 @@
+import json
+from unittest.mock import patch
+
+from fap_sandbox.stripe import CARD_SUCCESS
+from lxml import html as lxml_html
+
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+
+from .portal_common import FapPortalCase, FapPortalPaymentCase
+from .test_portal_tour import PAY_ON_HOSTED_PAGE
+
+
+@tagged("post_install", "-at_install")
+class TestDeposit(FapPortalPaymentCase):
+    """A quote asking a 30 % deposit (Odoo's « Online payment » of quotes): approving is paying the deposit."""
+
+    def _deposit_quote(self, customer=None):
+        return self._make_quote(customer, require_payment=True, prepayment_percent=0.3)
+
+    def _approve_and_pay(self, quote, amount):
+        """What « Approuver et payer l'acompte » does: the quote's payment form, Checkout, back to the page."""
+        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, amount)
+        self.assertIn("result", answer, answer)
+        page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
+        paid = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
+        self.env.flush_all()
+        self.url_open(paid.headers["Location"])
+        poll = self._rpc("/payment/status/poll")["result"]
+        return self.open_as_visitor(poll["landing_route"])
+
+    def test_approving_pays_the_deposit_invoice_and_the_balance_is_invoiced_later(self):
+        quote = self._deposit_quote()
+        self.assertAlmostEqual(quote.amount_total, 919.80)
+        page = self.open_as_visitor(quote.get_portal_url()).text
+        self.assertIn('name="fap_approve_pay"', page)
+        self.assertIn("275.94", page, "30 % of 919.80")
+        self.assertIn("error", self._approve(quote)["result"], "no approval without the deposit")
+
+        page = self._approve_and_pay(quote, 275.94)
+        self.assertEqual(quote.state, "sale")
+        self.assertTrue(quote.fap_approved)
+        deposit = quote.invoice_ids
+        self.assertEqual(len(deposit), 1)
+        self.assertRecordValues(deposit, [{"state": "posted", "amount_total": 275.94, "amount_untaxed": 240.0}])
+        # GST 5 % and QST 9.975 % of the deposit, as Odoo computes a down payment's taxes.
+        self.assertEqual(sorted(deposit.line_ids.filtered("tax_line_id").mapped("balance")), [-23.94, -12.0])
+        self._assert_paid_and_reconciled(deposit)
+        self.assertTrue(deposit.invoice_line_ids.sale_line_ids.is_downpayment)
+        # The customer lands on the deposit's receipt, with the quote's total, the deposit and the balance.
+        self.assertIn('name="fap_paid_badge"', page.text)
+        summary = lxml_html.fromstring(page.text).get_element_by_id("fap_deposit_summary").text_content()
+        for amount in ("919.80", "275.94", "643.86"):
+            self.assertIn(amount, summary)
+        self.assertEqual(quote.fap_status, "approved", "the balance is still to invoice")
+
+        sms_before = len(self.sandbox.twilio.messages)
+        quote.action_fap_invoice_balance()
+        balance = quote.invoice_ids - deposit
+        self.assertRecordValues(balance, [{"state": "posted", "amount_total": 643.86, "amount_untaxed": 560.0}])
+        self.assertEqual(sorted(balance.line_ids.filtered("tax_line_id").mapped("balance")), [-55.86, -28.0])
+        self.assertEqual(balance.fap_send_state, "sent")
+        self.assertIn(balance.name, self.sandbox.twilio.messages[-1]["body"])
+        self.assertGreater(len(self.sandbox.twilio.messages), sms_before)
+        self.assertEqual(balance.fap_reminder_status, "planned")
+        page = self.open_as_visitor(balance.get_portal_url()).text
+        self.assertIn('name="fap_deposit_paid"', page)
+        self.assertIn("643.86", page)
+        self._pay(balance)
+        self.assertEqual(quote.fap_status, "paid")
+
+    def test_locking_the_quote_invoices_the_balance_when_the_company_says_so(self):
+        quote = self._deposit_quote()
+        self._approve_and_pay(quote, 275.94)
+        quote.action_lock()
+        self.assertEqual(len(quote.invoice_ids), 1, "off by default")
+        quote.action_unlock()
+        self.company.fap_balance_on_lock = True
+        quote.action_lock()
+        self.assertEqual(sorted(quote.invoice_ids.mapped("amount_total")), [275.94, 643.86])
+        self.assertFalse(quote.fap_balance_to_invoice)
+
+    def test_the_balance_cannot_be_invoiced_twice(self):
+        quote = self._deposit_quote()
+        self._approve_and_pay(quote, 275.94)
+        quote.action_fap_invoice_balance()
+        with self.assertRaisesRegex(Exception, "no balance left"):
+            quote.action_fap_invoice_balance()
+        self.assertEqual(len(quote.invoice_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestDepositTour(FapPortalCase):
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_a_customer_on_a_phone_approves_and_pays_the_deposit(self):
+        self.enable_stripe_checkout()
+        quote = self._make_quote(self.customer_fr, require_payment=True, prepayment_percent=0.3)
+        script = PAY_ON_HOSTED_PAGE % json.dumps(f"{self.sandbox.url}/stripe/checkout/")
+        navigate_to = ChromeBrowser.navigate_to
+
+        def navigate_with_hosted_page_script(browser, url, wait_stop=False):
+            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument", params={"source": script})
+            return navigate_to(browser, url, wait_stop=wait_stop)
+
+        with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
+            self.start_tour(self.path(quote.get_portal_url()), "facture_a_payer_customer_deposit", timeout=180)
+
+        self.assertEqual(quote.state, "sale")
+        self.assertEqual(quote.invoice_ids.mapped("amount_total"), [275.94])
+        self.assertEqual(quote.invoice_ids.payment_state, "paid")
