@@ -170,13 +170,35 @@ class SaleOrder(models.Model):
         invoices.fap_sent_at = fields.Datetime.now()
         invoices._fap_schedule_reminders()
 
-    # Deposit (« acompte »): Odoo's « Online payment » of a quote (`require_payment`, `prepayment_percent`).
+    # Deposit (« acompte »): Odoo's « Online payment » of a quote (`require_payment`, `prepayment_percent`), or a
+    # fixed amount.
+    fap_deposit_fixed = fields.Monetary(
+        string="Fixed deposit",
+        currency_field="currency_id",
+        copy=False,
+        help="The deposit as an amount rather than a percentage of the total.",
+    )
+
+    _fap_deposit_fixed_positive = models.Constraint(
+        "CHECK (fap_deposit_fixed IS NULL OR fap_deposit_fixed >= 0)", "A deposit cannot be negative."
+    )
+
+    @api.onchange("fap_deposit_fixed", "amount_total")
+    def _onchange_fap_deposit_fixed(self):
+        # Odoo's payment dialog shows the share of the total next to the amount.
+        if self.fap_deposit_fixed and self.amount_total:
+            self.prepayment_percent = min(1.0, self.fap_deposit_fixed / self.amount_total)
+
+    def _get_prepayment_required_amount(self):
+        if self.require_payment and self.fap_deposit_fixed:
+            return self.currency_id.round(min(self.fap_deposit_fixed, self.amount_total))
+        return super()._get_prepayment_required_amount()
+
     def _fap_deposit_amount(self):
         """The deposit the customer pays when approving (Odoo's prepayment), or 0 when the quote asks none."""
         self.ensure_one()
-        if not self.require_payment or self.prepayment_percent >= 1:
-            return 0.0
-        return self._get_prepayment_required_amount()
+        deposit = self._get_prepayment_required_amount()
+        return deposit if self.currency_id.compare_amounts(deposit, self.amount_total) < 0 else 0.0
 
     def _fap_invoice_deposit(self):
         """Odoo's down payment invoice of what the customer paid on the approved quotes; the balance is invoiced

@@ -80,6 +80,18 @@ class TestDeposit(FapPortalPaymentCase):
         self.assertEqual(sorted(quote.invoice_ids.mapped("amount_total")), [275.94, 643.86])
         self.assertFalse(quote.fap_balance_to_invoice)
 
+    def test_a_fixed_deposit(self):
+        quote = self._make_quote(require_payment=True, prepayment_percent=0.5, fap_deposit_fixed=200.0)
+        self.assertEqual(quote._fap_deposit_amount(), 200.0)
+        # Another amount from the browser is not taken: the order's total, or its deposit.
+        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 150.0)
+        self.assertEqual(answer["result"]["amount"], 919.80)
+        self._approve_and_pay(quote, 200.0)
+        self.assertEqual(quote.state, "sale")
+        self.assertRecordValues(quote.invoice_ids, [{"amount_total": 200.0, "payment_state": "paid"}])
+        quote.action_fap_invoice_balance()
+        self.assertEqual(sorted(quote.invoice_ids.mapped("amount_total")), [200.0, 719.80])
+
     def test_the_balance_cannot_be_invoiced_twice(self):
         quote = self._deposit_quote()
         self._approve_and_pay(quote, 275.94)
