@@ -311,6 +311,18 @@ class AccountMove(models.Model):
         ]
         return last._fap_payment_label() if last else ""
 
+    def _fap_receipt_note(self):
+        """What the receipt says the invoice is: the deposit of a quote, or its balance (in the reader's language)."""
+        order = self.invoice_line_ids.sale_line_ids.order_id[:1]
+        deposits = order._fap_deposit_invoices() if order else self.browse()
+        if self in deposits:
+            return self.env._("This payment is the deposit of the quote %(quote)s.", quote=order.name)
+        if deposits:
+            return self.env._(
+                "This invoice is the balance of the quote %(quote)s, its deposit deducted.", quote=order.name
+            )
+        return ""
+
     def _fap_last_failed_payment(self):
         """The last payment of the invoice when it failed after the customer left the payment page (the notice
         to the customer and the invoice page say so), else an empty recordset."""

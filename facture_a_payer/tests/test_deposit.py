@@ -53,6 +53,8 @@ class TestDeposit(FapPortalPaymentCase):
         for amount in ("919.80", "275.94", "643.86"):
             self.assertIn(amount, summary)
         self.assertEqual(quote.fap_status, "approved", "the balance is still to invoice")
+        receipt = deposit.message_ids.filtered(lambda m: m.message_type == "comment" and "receipt" in (m.subject or ""))
+        self.assertIn(f"This payment is the deposit of the quote {quote.name}.", str(receipt.body))
 
         sms_before = len(self.sandbox.twilio.messages)
         quote.action_fap_invoice_balance()
@@ -68,6 +70,8 @@ class TestDeposit(FapPortalPaymentCase):
         self.assertIn("643.86", page)
         self._pay(balance)
         self.assertEqual(quote.fap_status, "paid")
+        receipt = balance.message_ids.filtered(lambda m: m.message_type == "comment" and "receipt" in (m.subject or ""))
+        self.assertIn("is the balance of the quote", str(receipt.body))
 
     def test_locking_the_quote_invoices_the_balance_when_the_company_says_so(self):
         quote = self._deposit_quote()
