@@ -167,7 +167,8 @@ class FapSalePortal(sale_portal.CustomerPortal):
         if order_sudo._has_to_be_signed():
             # Odoo checks and stores the signature (and confirms the quote when no payment is due on it).
             result = super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
-            if result.get("error"):
+            if result.get("error") or order_sudo._fap_deposit_amount():
+                # Signed; a quote asking a deposit is approved by paying it (Odoo's page offers the payment next).
                 return result
         elif order_sudo.fap_approved and (invoice_sudo := order_sudo._fap_portal_invoice()):
             # Approved already (« Approuver » again on a page the browser kept): off to its invoice.

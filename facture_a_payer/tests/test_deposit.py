@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
+from .test_portal_approval import SIGNATURE
 from .test_portal_tour import PAY_ON_HOSTED_PAGE
 
 
@@ -83,6 +84,19 @@ class TestDeposit(FapPortalPaymentCase):
         quote.action_lock()
         self.assertEqual(sorted(quote.invoice_ids.mapped("amount_total")), [275.94, 643.86])
         self.assertFalse(quote.fap_balance_to_invoice)
+
+    def test_a_quote_asking_a_signature_and_a_deposit_is_signed_then_paid(self):
+        quote = self._make_quote(require_signature=True, require_payment=True, prepayment_percent=0.3)
+        result = self._rpc(quote.get_portal_url(suffix="/accept"), {"name": "Sarah Mitchell", "signature": SIGNATURE})
+        self.assertIn("allow_payment=yes", result["result"]["redirect_url"])
+        self.assertEqual(quote.state, "sent", "signed, not approved until the deposit is paid")
+        self.assertTrue(quote.signature)
+        self.assertFalse(quote.invoice_ids)
+        page = self.open_as_visitor(quote.get_portal_url()).text
+        self.assertIn('name="fap_approve_pay"', page)
+        self._approve_and_pay(quote, 275.94)
+        self.assertEqual(quote.state, "sale")
+        self.assertEqual(quote.invoice_ids.mapped("amount_total"), [275.94])
 
     def test_a_fixed_deposit(self):
         quote = self._make_quote(require_payment=True, prepayment_percent=0.5, fap_deposit_fixed=200.0)
