@@ -12,6 +12,7 @@ from odoo.http import request
 
 from odoo.addons.account_payment.controllers import payment as account_payment_payment
 from odoo.addons.account_payment.controllers import portal as account_payment_portal
+from odoo.addons.payment.controllers import post_processing as payment_post_processing
 from odoo.addons.sale.controllers import portal as sale_portal
 
 
@@ -39,6 +40,12 @@ def _follow_customer_lang(document_sudo):
     if prefix := customer_lang_prefix(document_sudo):
         return request.redirect_query(f"{prefix}{request.httprequest.path}", request.httprequest.args)
     return None
+
+
+def _html_lang():
+    """The page's language for its ``<html lang>`` (a website sets it; Odoo's portal alone does not)."""
+    lang = getattr(request, "lang", None)
+    return {"lang": lang.code.replace("_", "-")} if lang else {}
 
 
 def _invalid_access():
@@ -122,6 +129,12 @@ class FapSalePortal(sale_portal.CustomerPortal):
         )
         if document._name in ("sale.order", "account.move"):
             values["fap_flow"] = document._fap_in_flow()
+            if values["fap_flow"]:
+                values.update(document._fap_portal_page_values(), html_data=_html_lang())
+                if request.env.user._is_public():
+                    # A visitor who came by the link sees the document and its answers, not Odoo's portal
+                    # around them (a logged-in portal user keeps it all).
+                    values.update(fap_visitor=True, no_breadcrumbs=True)
         return values
 
     @http.route()
@@ -311,3 +324,17 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
         if model._name == "account.move" and model._fap_in_flow() and model.state == "posted":
             request.update_context(proforma_invoice=False)
         return super()._show_report(model, report_type, report_ref, download=download)
+
+
+class FapPaymentPostProcessing(payment_post_processing.PaymentPostProcessing):
+    @http.route()
+    def display_status(self, **kwargs):
+        # The page back from Stripe wears the merchant's branding, not the database's first company's.
+        response = super().display_status(**kwargs)
+        tx_sudo = response.qcontext.get("tx") if hasattr(response, "qcontext") else None
+        documents = tx_sudo and (tx_sudo.invoice_ids or tx_sudo.sale_order_ids)
+        if documents and any(document._fap_in_flow() for document in documents):
+            response.qcontext["res_company"] = tx_sudo.company_id
+            response.qcontext["html_data"] = _html_lang()
+            response.qcontext["title"] = request.env._("Payment · %(company)s", company=tx_sudo.company_id.name)
+        return response

@@ -311,6 +311,19 @@ class AccountMove(models.Model):
         ]
         return last._fap_payment_label() if last else ""
 
+    def _fap_portal_history(self):
+        order = self.invoice_line_ids.sale_line_ids.order_id[:1]
+        history = order._fap_portal_history() if order else []
+        if order.fap_approved:
+            history.append((self.env._("Approved"), self._fap_day(order.date_order)))
+        if not order and self.fap_sent_at:
+            history.append((self.env._("Sent"), self._fap_day(self.fap_sent_at)))
+        history += [
+            (self.env._("Paid %(amount)s", amount=payment.currency_id.format(payment.amount)), payment.date)
+            for payment in self._get_reconciled_payments().sorted("date")
+        ]
+        return history
+
     def _fap_receipt_note(self):
         """What the receipt says the invoice is: the deposit of a quote, or its balance (in the reader's language)."""
         order = self.invoice_line_ids.sale_line_ids.order_id[:1]

@@ -74,6 +74,26 @@ class FactureAPayerDocument(models.AbstractModel):
     # ------------------------------------------------------------------------------------------
     # Links
     # ------------------------------------------------------------------------------------------
+    def _fap_portal_page_values(self):
+        """What the customer's page of an app's document shows around it: the merchant's branding, a title naming
+        the merchant and the document, and a short history."""
+        self.ensure_one()
+        return {
+            "res_company": self.company_id,
+            "title": self.env._("%(document)s · %(company)s", document=self.name, company=self.company_id.name),
+            "fap_history": self._fap_portal_history(),
+        }
+
+    def _fap_portal_history(self):
+        """``[(label, datetime)]``: what happened to the document, for its customer."""
+        self.ensure_one()
+        return [(self.env._("Sent"), self._fap_day(self.fap_sent_at))] if self.fap_sent_at else []
+
+    def _fap_day(self, moment):
+        """The customer's day of a moment (the company's time zone when theirs is unknown)."""
+        tz = self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz), timestamp=moment)
+
     def _fap_get_base_url(self):
         # get_base_url() only reads the company/system setting: unlike request.httprequest.url_root it works
         # from a cron or a shell; stripping the slash avoids the "//my/invoices" of the native URL.

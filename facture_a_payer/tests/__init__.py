@@ -12,6 +12,7 @@ from . import (
     test_portal_money_safety,
     test_portal_payment,
     test_portal_tour,
+    test_portal_visitor,
     test_reminders,
     test_sandbox_twilio,
     test_security_headers,

@@ -1,0 +1,58 @@
+import re
+
+from odoo import fields
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .portal_common import FapPortalPaymentCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalVisitor(FapPortalPaymentCase):
+    """A customer who came by the link sees the document, its answers, the merchant and a short history; a
+    logged-in portal user keeps Odoo's whole portal."""
+
+    def test_a_visitor_sees_the_document_not_odoos_portal_around_it(self):
+        quote = self._make_quote(self.customer_fr)
+        quote.fap_sent_at = fields.Datetime.now()
+        page = self.open_as_visitor(quote.get_portal_url()).text
+        title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)[1]
+        self.assertIn(quote.name, title)
+        self.assertIn(self.company.name, title)
+        self.assertIn('lang="fr-CA"', page)
+        for hidden in ("o_portal_chatter", "o_portal_submenu", 'href="/web/login"', "portal_connect_software"):
+            self.assertNotIn(hidden, page, hidden)
+        self.assertIn('id="fap_history"', page)
+        self.assertIn("Envoyée", page)
+
+        self._approve(quote)
+        invoice = quote.invoice_ids
+        self._pay(invoice)
+        page = self.open_as_visitor(invoice.get_portal_url()).text
+        history = re.search(r'id="fap_history".*?</section>', page, re.DOTALL)[0]
+        self.assertIn("Approuvée", history)
+        self.assertIn("Payé 919,80", history)
+        self.assertNotIn("o_portal_chatter", page)
+        self.assertIn(self.company.name, re.search(r"<title>(.*?)</title>", page, re.DOTALL)[1])
+
+        # The page back from Stripe wears the merchant's name.
+        status = self.url_open("/payment/status").text
+        self.assertIn(self.company.name, re.search(r"<title>(.*?)</title>", status, re.DOTALL)[1])
+        self.assertIn(f'Copyright &copy; <span itemprop="name">{self.company.name}</span>', status)
+
+    def test_a_logged_in_portal_user_keeps_odoos_portal(self):
+        quote = self._make_quote()
+        self.env["res.users"].create(
+            {
+                "name": "Sarah Mitchell",
+                "login": "sarah.portal",
+                "password": "sarah.portal",
+                "partner_id": self.customer_en.id,
+                "group_ids": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        self.authenticate("sarah.portal", "sarah.portal")
+        page = self.url_open(quote.get_portal_url()).text
+        self.assertIn("o_portal_chatter", page)
+        self.assertIn("o_portal_submenu", page)
+        self.assertNotIn('id="fap_history"', page)
