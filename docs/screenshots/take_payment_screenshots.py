@@ -14,9 +14,6 @@ import shutil
 import subprocess
 import tempfile
 
-from fap_sandbox.stripe import CARD_SUCCESS
-from lxml import html as lxml_html
-
 from odoo.tests import tagged
 
 from odoo.addons.facture_a_payer.tests.portal_common import FapPortalPaymentCase
@@ -58,12 +55,7 @@ class TakePaymentScreenshots(FapPortalPaymentCase):
         self.company.write({"fap_interac": True, "fap_interac_email": "paiements@plomberie-test.example.com"})
         quote = self._make_quote(self.customer_fr, require_payment=True, prepayment_percent=0.3)
         self.shoot(self.base_url() + quote.get_portal_url(), "deposit-1-approbation.png")
-        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 275.94)
-        page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
-        paid = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
-        self.env.flush_all()
-        self.url_open(paid.headers["Location"])
-        self._rpc("/payment/status/poll")
+        self._pay_order(quote, 275.94)
         self.assertEqual(quote.invoice_ids.payment_state, "paid")
         quote.action_fap_invoice_balance()
         balance = quote.invoice_ids.filtered(lambda move: move.payment_state == "not_paid")

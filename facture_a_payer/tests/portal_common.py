@@ -1,11 +1,28 @@
+import json
 import re
+from unittest.mock import patch
 
 from fap_sandbox.stripe import CARD_SUCCESS
 from lxml import html as lxml_html
 
 from odoo.fields import Command
+from odoo.tests.common import ChromeBrowser
 
 from .common import FapSandboxCase
+
+# What the customer does on the sandbox's hosted Checkout page (another origin, where a tour cannot run):
+# type the test card in `input[name=cardnumber]` and press `button[name=pay]`, in the real browser.
+PAY_ON_HOSTED_PAGE = """
+if (location.href.startsWith(%s)) {
+    document.addEventListener("DOMContentLoaded", () => {
+        const card = document.querySelector("input[name=cardnumber]");
+        if (card) {
+            card.value = "4242 4242 4242 4242";
+            document.querySelector("button[name=pay]").click();
+        }
+    });
+}
+"""
 
 
 class FapPortalCase(FapSandboxCase):
@@ -75,6 +92,18 @@ class FapPortalCase(FapSandboxCase):
         self.env.invalidate_all()
         return response.json()
 
+    def start_tour_paying_on_hosted_page(self, url, tour_name):
+        """Run a customer's tour; on the sandbox's Checkout page, the browser pays with the test card."""
+        script = PAY_ON_HOSTED_PAGE % json.dumps(f"{self.sandbox.url}/stripe/checkout/")
+        navigate_to = ChromeBrowser.navigate_to
+
+        def navigate_with_hosted_page_script(browser, url, wait_stop=False):
+            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument", params={"source": script})
+            return navigate_to(browser, url, wait_stop=wait_stop)
+
+        with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
+            self.start_tour(self.path(url), tour_name, timeout=180)
+
     def _approve(self, order):
         return self._rpc(order.get_portal_url(suffix="/accept"))
 
@@ -126,10 +155,20 @@ class FapPortalPaymentCase(FapPortalCase):
     def _pay(self, invoice, card=CARD_SUCCESS, amount=None, form=None, payment_method=None):
         """Pay on the sandbox's hosted page (the card, else what ``form`` submits: a wallet, a bank account) and
         come back like the browser; return the landing page."""
-        processing_values = self._start_payment(invoice, amount=amount, payment_method=payment_method)
+        return self._pay_on_hosted_page(
+            self._start_payment(invoice, amount=amount, payment_method=payment_method), form or {"cardnumber": card}
+        )
+
+    def _pay_order(self, order, amount):
+        """What « Approuver et payer l'acompte » does: the quote's payment form, Checkout, back to the page."""
+        answer = self._start_transaction(f"/my/orders/{order.id}/transaction", order, amount)
+        self.assertIn("result", answer, answer)
+        return self._pay_on_hosted_page(answer["result"], {"cardnumber": CARD_SUCCESS})
+
+    def _pay_on_hosted_page(self, processing_values, form):
         page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
         self.assertTrue(page_url.startswith(f"{self.sandbox.url}/stripe/checkout/"), page_url)
-        answer = self.opener.post(f"{page_url}/pay", data=form or {"cardnumber": card}, allow_redirects=False)
+        answer = self.opener.post(f"{page_url}/pay", data=form, allow_redirects=False)
         if answer.status_code != 303:
             return answer
         self.env.flush_all()

@@ -1,15 +1,9 @@
-import json
-from unittest.mock import patch
-
-from fap_sandbox.stripe import CARD_SUCCESS
 from lxml import html as lxml_html
 
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
 from .test_portal_approval import SIGNATURE
-from .test_portal_tour import PAY_ON_HOSTED_PAGE
 
 
 @tagged("post_install", "-at_install")
@@ -19,17 +13,6 @@ class TestDeposit(FapPortalPaymentCase):
     def _deposit_quote(self, customer=None):
         return self._make_quote(customer, require_payment=True, prepayment_percent=0.3)
 
-    def _approve_and_pay(self, quote, amount):
-        """What « Approuver et payer l'acompte » does: the quote's payment form, Checkout, back to the page."""
-        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, amount)
-        self.assertIn("result", answer, answer)
-        page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
-        paid = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
-        self.env.flush_all()
-        self.url_open(paid.headers["Location"])
-        poll = self._rpc("/payment/status/poll")["result"]
-        return self.open_as_visitor(poll["landing_route"])
-
     def test_approving_pays_the_deposit_invoice_and_the_balance_is_invoiced_later(self):
         quote = self._deposit_quote()
         self.assertAlmostEqual(quote.amount_total, 919.80)
@@ -38,7 +21,7 @@ class TestDeposit(FapPortalPaymentCase):
         self.assertIn("275.94", page, "30 % of 919.80")
         self.assertIn("error", self._approve(quote)["result"], "no approval without the deposit")
 
-        page = self._approve_and_pay(quote, 275.94)
+        page = self._pay_order(quote, 275.94)
         self.assertEqual(quote.state, "sale")
         self.assertTrue(quote.fap_approved)
         deposit = quote.invoice_ids
@@ -76,7 +59,7 @@ class TestDeposit(FapPortalPaymentCase):
 
     def test_locking_the_quote_invoices_the_balance_when_the_company_says_so(self):
         quote = self._deposit_quote()
-        self._approve_and_pay(quote, 275.94)
+        self._pay_order(quote, 275.94)
         quote.action_lock()
         self.assertEqual(len(quote.invoice_ids), 1, "off by default")
         quote.action_unlock()
@@ -94,7 +77,7 @@ class TestDeposit(FapPortalPaymentCase):
         self.assertFalse(quote.invoice_ids)
         page = self.open_as_visitor(quote.get_portal_url()).text
         self.assertIn('name="fap_approve_pay"', page)
-        self._approve_and_pay(quote, 275.94)
+        self._pay_order(quote, 275.94)
         self.assertEqual(quote.state, "sale")
         self.assertEqual(quote.invoice_ids.mapped("amount_total"), [275.94])
 
@@ -104,7 +87,7 @@ class TestDeposit(FapPortalPaymentCase):
         # Another amount from the browser is not taken: the order's total, or its deposit.
         answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 150.0)
         self.assertEqual(answer["result"]["amount"], 919.80)
-        self._approve_and_pay(quote, 200.0)
+        self._pay_order(quote, 200.0)
         self.assertEqual(quote.state, "sale")
         self.assertRecordValues(quote.invoice_ids, [{"amount_total": 200.0, "payment_state": "paid"}])
         quote.action_fap_invoice_balance()
@@ -112,7 +95,7 @@ class TestDeposit(FapPortalPaymentCase):
 
     def test_the_balance_cannot_be_invoiced_twice(self):
         quote = self._deposit_quote()
-        self._approve_and_pay(quote, 275.94)
+        self._pay_order(quote, 275.94)
         quote.action_fap_invoice_balance()
         with self.assertRaisesRegex(Exception, "no balance left"):
             quote.action_fap_invoice_balance()
@@ -127,15 +110,7 @@ class TestDepositTour(FapPortalCase):
     def test_a_customer_on_a_phone_approves_and_pays_the_deposit(self):
         self.enable_stripe_checkout()
         quote = self._make_quote(self.customer_fr, require_payment=True, prepayment_percent=0.3)
-        script = PAY_ON_HOSTED_PAGE % json.dumps(f"{self.sandbox.url}/stripe/checkout/")
-        navigate_to = ChromeBrowser.navigate_to
-
-        def navigate_with_hosted_page_script(browser, url, wait_stop=False):
-            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument", params={"source": script})
-            return navigate_to(browser, url, wait_stop=wait_stop)
-
-        with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
-            self.start_tour(self.path(quote.get_portal_url()), "facture_a_payer_customer_deposit", timeout=180)
+        self.start_tour_paying_on_hosted_page(quote.get_portal_url(), "facture_a_payer_customer_deposit")
 
         self.assertEqual(quote.state, "sale")
         self.assertEqual(quote.invoice_ids.mapped("amount_total"), [275.94])

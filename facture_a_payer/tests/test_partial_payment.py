@@ -1,11 +1,6 @@
-import json
-from unittest.mock import patch
-
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
-from .test_portal_tour import PAY_ON_HOSTED_PAGE
 
 
 @tagged("post_install", "-at_install")
@@ -97,15 +92,7 @@ class TestPartialPaymentTour(FapPortalCase):
         quote = self._make_quote()
         self._approve(quote)
         invoice = quote.invoice_ids
-        script = PAY_ON_HOSTED_PAGE % json.dumps(f"{self.sandbox.url}/stripe/checkout/")
-        navigate_to = ChromeBrowser.navigate_to
-
-        def navigate_with_hosted_page_script(browser, url, wait_stop=False):
-            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument", params={"source": script})
-            return navigate_to(browser, url, wait_stop=wait_stop)
-
-        with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
-            self.start_tour(self.path(invoice.get_portal_url()), "facture_a_payer_customer_partial", timeout=180)
+        self.start_tour_paying_on_hosted_page(invoice.get_portal_url(), "facture_a_payer_customer_partial")
 
         self.assertEqual(invoice.payment_state, "partial")
         self.assertAlmostEqual(invoice.amount_residual, 619.80)

@@ -1,24 +1,6 @@
-import json
-from unittest.mock import patch
-
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 
 from .portal_common import FapPortalCase
-
-# What the customer does on the sandbox's hosted Checkout page (another origin, where a tour cannot run):
-# type the test card in `input[name=cardnumber]` and press `button[name=pay]`, in the real browser.
-PAY_ON_HOSTED_PAGE = """
-if (location.href.startsWith(%s)) {
-    document.addEventListener("DOMContentLoaded", () => {
-        const card = document.querySelector("input[name=cardnumber]");
-        if (card) {
-            card.value = "4242 4242 4242 4242";
-            document.querySelector("button[name=pay]").click();
-        }
-    });
-}
-"""
 
 
 @tagged("post_install", "-at_install")
@@ -29,15 +11,7 @@ class TestPortalTour(FapPortalCase):
     def test_a_customer_on_a_phone_approves_and_pays_in_french(self):
         self.enable_stripe_checkout()
         quote = self._make_quote(customer=self.customer_fr)
-        script = PAY_ON_HOSTED_PAGE % json.dumps(f"{self.sandbox.url}/stripe/checkout/")
-        navigate_to = ChromeBrowser.navigate_to
-
-        def navigate_with_hosted_page_script(browser, url, wait_stop=False):
-            browser._websocket_request("Page.addScriptToEvaluateOnNewDocument", params={"source": script})
-            return navigate_to(browser, url, wait_stop=wait_stop)
-
-        with patch.object(ChromeBrowser, "navigate_to", navigate_with_hosted_page_script):
-            self.start_tour(self.path(quote.get_portal_url()), "facture_a_payer_customer_path", timeout=180)
+        self.start_tour_paying_on_hosted_page(quote.get_portal_url(), "facture_a_payer_customer_path")
 
         self.assertEqual(quote.state, "sale")
         self.assertEqual(len(quote.invoice_ids), 1)
