@@ -88,6 +88,8 @@ class TestPartialPaymentTour(FapPortalCase):
 
     def test_a_customer_on_a_phone_pays_part_of_an_invoice(self):
         self.enable_stripe_checkout()
+        # Cards and pre-authorized debit offered: the customer picks the card (the demo add-on offers both).
+        self.env.ref("payment_stripe_checkout.payment_method_acss_debit").active = True
         self.company.write({"fap_partial_payments": True, "fap_partial_min_percent": 25.0})
         quote = self._make_quote()
         self._approve(quote)

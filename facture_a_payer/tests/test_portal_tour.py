@@ -10,6 +10,8 @@ class TestPortalTour(FapPortalCase):
 
     def test_a_customer_on_a_phone_approves_and_pays_in_french(self):
         self.enable_stripe_checkout()
+        # Cards and pre-authorized debit offered: the customer picks the card (the demo add-on offers both).
+        self.env.ref("payment_stripe_checkout.payment_method_acss_debit").active = True
         quote = self._make_quote(customer=self.customer_fr)
         self.start_tour_paying_on_hosted_page(quote.get_portal_url(), "facture_a_payer_customer_path")
 

@@ -21,6 +21,11 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_path", {
             run: "click",
         },
         {
+            content: "By card (pre-authorized debit is offered too)",
+            trigger: "#pay_with input[name=o_payment_radio][data-payment-method-code=card]",
+            run: "click",
+        },
+        {
             content: "Pay with Stripe Checkout: off to the secure payment page",
             trigger: "#pay_with button[name=o_payment_submit_button]:enabled",
             run: "click",
@@ -44,6 +49,11 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_partial", {
         {
             content: "Pay the invoice",
             trigger: "#fap_invoice a[name=fap_pay]",
+            run: "click",
+        },
+        {
+            content: "By card",
+            trigger: "#pay_with input[name=o_payment_radio][data-payment-method-code=card]",
             run: "click",
         },
         {
@@ -93,6 +103,11 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_deposit", {
         {
             content: "Approve and pay the deposit",
             trigger: "#fap_approval a[name=fap_approve_pay]",
+            run: "click",
+        },
+        {
+            content: "By card",
+            trigger: "#modalaccept input[name=o_payment_radio][data-payment-method-code=card]",
             run: "click",
         },
         {
