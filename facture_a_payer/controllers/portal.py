@@ -264,13 +264,19 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
         payment_values = invoice_sudo._get_invoice_next_payment_values()
         _check_transaction_kwargs(kwargs)
         allowed = {payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")} - {None}
-        bounds = invoice_sudo._fap_partial_bounds()
-        if kwargs.get("amount") not in allowed and bounds:
+        amount = kwargs.get("amount")
+        if amount not in allowed:
+            bounds = invoice_sudo._fap_partial_bounds()
             currency = invoice_sudo.currency_id
-            amount = kwargs.get("amount")
-            if amount is None or not (
-                currency.compare_amounts(amount, bounds[0]) >= 0 and currency.compare_amounts(amount, bounds[1]) <= 0
+            if not bounds:
+                kwargs["amount"] = invoice_sudo.amount_residual
+            elif (
+                amount is not None
+                and currency.compare_amounts(amount, bounds[0]) >= 0
+                and currency.compare_amounts(amount, bounds[1]) <= 0
             ):
+                kwargs["amount"] = currency.round(amount)
+            else:
                 raise ValidationError(
                     request.env._(
                         "Pay from %(minimum)s to %(maximum)s.",
@@ -278,9 +284,6 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
                         maximum=currency.format(bounds[1]),
                     )
                 )
-            kwargs["amount"] = currency.round(amount)
-        elif kwargs.get("amount") not in allowed:
-            kwargs["amount"] = invoice_sudo.amount_residual
         partner_sudo = invoice_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
         _check_offered(invoice_sudo, partner_sudo, kwargs["amount"], kwargs)
         return super().invoice_transaction(invoice_id, access_token, **kwargs)

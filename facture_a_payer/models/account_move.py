@@ -276,29 +276,29 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.payment_state in ("paid", "in_payment") or self.currency_id.is_zero(self.amount_residual):
             self.fap_receipt_sent = True
-        try:
-            # A customer without a usable number must not undo the payment's bookkeeping.
-            with self.env.cr.savepoint():
-                self._fap_notify_customer(
-                    self.env.ref("facture_a_payer.mail_template_fap_receipt"),
-                    self.env.ref("facture_a_payer.sms_template_fap_receipt"),
-                )
-        except UserError as error:
-            _logger.info("Receipt of invoice %s not sent: %s", self.id, error)
+        error = self._fap_notify_customer_after_payment(
+            self.env.ref("facture_a_payer.mail_template_fap_receipt"),
+            self.env.ref("facture_a_payer.sms_template_fap_receipt"),
+        )
+        if error:
             self.message_post(
-                body=self.env._("The receipt could not be sent: %(error)s", error=error.args[0]),
+                body=self.env._("The receipt could not be sent: %(error)s", error=error),
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _fap_last_online_payment(self):
+        """The last payment of the invoice made online (done, not a refund), or an empty recordset."""
+        return self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "refund").sorted("id")[
+            -1:
+        ]
 
     def _fap_receipt_amount(self):
         """What the receipt says was paid: ``fap_paid_amount`` in the context, else the last online payment of
         this invoice alone, else the whole invoice."""
         if "fap_paid_amount" in self.env.context:
             return self.env.context["fap_paid_amount"]
-        last = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "refund").sorted("id")[
-            -1:
-        ]
+        last = self._fap_last_online_payment()
         return last.amount if last and last.invoice_ids == self else self.amount_total
 
     def _fap_receipt_method(self):
@@ -306,9 +306,7 @@ class AccountMove(models.Model):
         payment's method and card or account digits (« Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »)."""
         if "fap_paid_method" in self.env.context:
             return self.env.context["fap_paid_method"]
-        last = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "refund").sorted("id")[
-            -1:
-        ]
+        last = self._fap_last_online_payment()
         return last._fap_payment_label() if last else ""
 
     def _fap_portal_history(self):

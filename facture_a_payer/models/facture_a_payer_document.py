@@ -1,11 +1,14 @@
 import base64
 import io
+import logging
 import uuid
 
 import qrcode
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 
 class FactureAPayerDocument(models.AbstractModel):
@@ -239,6 +242,18 @@ class FactureAPayerDocument(models.AbstractModel):
             )
             sent.append(self.env._("SMS"))
         return sent
+
+    def _fap_notify_customer_after_payment(self, mail_template, sms_template):
+        """``_fap_notify_customer`` in a savepoint: a customer who cannot be reached must not undo the payment's
+        bookkeeping. Return why nothing was sent, else None."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._fap_notify_customer(mail_template, sms_template)
+        except UserError as error:
+            _logger.info("%s of %s not sent: %s", mail_template.name, self.display_name, error)
+            return error.args[0]
+        return None
 
     def _fap_prepare_send(self):
         return

@@ -1,6 +1,6 @@
 import re
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -114,13 +114,8 @@ class FactureAPayerInteracTransfer(models.Model):
 
     def _fap_ask_merchant(self):
         """A notification that paid nothing gets an activity for the company's accountant (in their language)."""
-        accountants = (
-            self.env.ref("account.group_account_manager")
-            .sudo()
-            .all_user_ids.filtered(lambda user: not user.share and user.active and user.id != SUPERUSER_ID)
-        )
         for transfer in self.filtered(lambda t: t.state in ("review", "to_match")):
-            user = accountants.filtered(lambda u, t=transfer: t.company_id in u.company_ids)[:1]
+            user = transfer.company_id._fap_accountant()
             if not user:
                 continue
             merchant = transfer.with_context(lang=user.lang)
@@ -198,10 +193,8 @@ class FactureAPayerInteracTransfer(models.Model):
     def _fap_open_invoices_domain(self):
         self.ensure_one()
         return [
+            *self.env["account.move"]._fap_reminder_candidates_domain(),
             ("company_id", "=", self.company_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
             ("currency_id", "=", self.currency_id.id),
         ]
 

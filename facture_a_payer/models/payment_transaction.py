@@ -115,11 +115,7 @@ class PaymentTransaction(models.Model):
                 note=body,
                 user_id=salesperson.id,
             )
-            try:
-                with self.env.cr.savepoint():
-                    invoice._fap_notify_customer(mail_template, sms_template)
-            except UserError as exc:
-                _logger.info("Failed payment notice of invoice %s not sent: %s", invoice.id, exc)
+            invoice._fap_notify_customer_after_payment(mail_template, sms_template)
 
     def _fap_after_partial_payment(self):
         """The receipt of a payment that left part of its invoice due (a fully paid invoice gets its receipt from
@@ -205,11 +201,7 @@ class PaymentTransaction(models.Model):
                 partner_ids=salesperson.partner_id.ids,
             )
             if not error:
-                try:
-                    with self.env.cr.savepoint():
-                        invoice._fap_notify_customer(mail_template, sms_template)
-                except UserError as exc:
-                    _logger.info("Refund notice of invoice %s not sent: %s", invoice.id, exc)
+                invoice._fap_notify_customer_after_payment(mail_template, sms_template)
 
     def _fap_reconcile_duplicate_refund(self):
         """Match the duplicate payment with its refund: the books keep nothing open for either."""
@@ -226,10 +218,8 @@ class PaymentTransaction(models.Model):
 
     def _stripe_checkout_report_mismatch(self):
         res = super()._stripe_checkout_report_mismatch()
-        accountants = self.env.ref("account.group_account_manager").sudo().all_user_ids
         for invoice in self.invoice_ids.with_user(SUPERUSER_ID):
-            accountant = accountants.filtered(lambda user, inv=invoice: inv.company_id in user.company_ids)[:1]
-            user = accountant or invoice.invoice_user_id or invoice.create_uid
+            user = invoice.company_id._fap_accountant() or invoice.invoice_user_id or invoice.create_uid
             invoice.with_context(lang=user.lang or invoice.env.lang).activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=invoice.with_context(lang=user.lang).env._("Check a payment that does not match"),

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.twilio_api import SmsApiTwilioConfigurable
@@ -119,6 +119,18 @@ class ResCompany(models.Model):
         if vals.get("fap_interac"):
             self._fap_interac_setup()
         return res
+
+    def _fap_accountant(self):
+        """The company's first accountant (Accounting › Administrator), who is asked to see to what the app could
+        not settle alone; an empty recordset when it has none."""
+        self.ensure_one()
+        return (
+            self.env.ref("account.group_account_manager")
+            .sudo()
+            .all_user_ids.filtered(
+                lambda user: not user.share and user.id != SUPERUSER_ID and self in user.company_ids
+            )[:1]
+        )
 
     def _fap_interac_setup(self):
         """The e-Transfer journal and the alias receiving the notifications, for the companies that have none."""
