@@ -195,9 +195,8 @@ class AccountMove(models.Model):
         }
 
     def action_fap_close(self):
-        """The ✕ of the details: back to « Factures »."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.account_move_action_fap")
-        return {**action, "target": "main"}
+        """The ✕ of the details: back to « Accueil », without a trail of breadcrumbs."""
+        return self.env["facture_a_payer.home"].action_fap_home()
 
     def action_fap_pay_now(self):
         """« Payer »: the invoice's payment link and its QR code, full screen, until it is paid."""

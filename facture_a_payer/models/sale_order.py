@@ -380,9 +380,16 @@ class SaleOrder(models.Model):
         return details
 
     def action_fap_close(self):
-        """The ✕ of the details: back to the home screen, without a trail of breadcrumbs."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.sale_order_action_fap")
-        return {**action, "target": "main"}
+        """The ✕ of the details: back to « Accueil », without a trail of breadcrumbs."""
+        return self.env["facture_a_payer.home"].action_fap_home()
+
+    @api.model
+    def action_fap_new(self):
+        """The « + » of « Accueil »: a new quote on the app's form."""
+        return {
+            **self._fap_open_view("facture_a_payer.sale_order_view_form_fap", self.env._("New quote")),
+            "context": {"default_fap_flow": True},
+        }
 
     def action_fap_approve(self):
         """The merchant approves on the customer's behalf: confirmed and, with automatic invoicing, invoiced."""

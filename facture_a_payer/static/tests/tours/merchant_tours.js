@@ -27,14 +27,7 @@ function reportTaps(counter, key) {
     return {
         content: "Report the taps to the test",
         trigger: "body",
-        async run() {
-            await rpc("/web/dataset/call_kw/ir.config_parameter/set_param", {
-                model: "ir.config_parameter",
-                method: "set_param",
-                args: [`facture_a_payer.test_taps.${key}`, String(counter.taps)],
-                kwargs: {},
-            });
-        },
+        run: () => setParam(`facture_a_payer.test_taps.${key}`, String(counter.taps)),
     };
 }
 
@@ -98,8 +91,10 @@ tours.add("fap_merchant_quote_send", {
             },
             reportTaps(counter, "quote_sent"),
             tap(counter, ".o_fap_details button.o_fap_close"),
+            { content: "The ✕ leads back to « Accueil »", trigger: ".o_fap_home .o_fap_figures" },
+            tap(counter, ".o_fap_tabs .o_fap_tab[data-menu-xmlid='facture_a_payer.sale_order_menu_fap']"),
             {
-                content: "Back home: the sent quote's card",
+                content: "« Soumissions »: the sent quote's card",
                 trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(Sent)",
             },
             ...searchFor(counter, ".o_action_manager", "Laval"),
@@ -227,8 +222,9 @@ tours.add("fap_merchant_approve", {
             trigger: ".o_fap_details:contains(Invoice details) .o_fap_status:contains(To pay)",
         },
         tap({ taps: 0 }, ".o_fap_details button.o_fap_close"),
+        tap({ taps: 0 }, ".o_fap_home .o_fap_figure[data-figure=to_collect]"),
         {
-            content: "« Factures » lists it, its amount with its currency",
+            content: "« À encaisser » lists it, its amount with its currency",
             trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(To pay):contains($)",
         },
     ],
@@ -276,6 +272,103 @@ tours.add("fap_merchant_interac_match", {
         {
             content: "Matched: the payment is registered",
             trigger: ".o_field_widget[name=payment_id]:visible",
+        },
+    ],
+});
+
+// The English words of our screens that French never uses: a French screen showing one has a missing translation.
+const ENGLISH = /\b(the|of|and|days?|invoices?|quotes?|payments?|Home|Paid|Overdue|collect|awaiting|Approval|rate|Average|sending|Collected|week|New|Sent|Draft|To pay)\b/;
+
+function noEnglish(selector) {
+    return {
+        content: `No English in ${selector}`,
+        trigger: selector,
+        run() {
+            for (const element of document.querySelectorAll(selector)) {
+                const found = element.innerText.match(ENGLISH);
+                if (found) {
+                    throw new Error(`English on a French screen: « ${found[0]} » in ${selector}: ${element.innerText}`);
+                }
+            }
+        },
+    };
+}
+
+// What « Accueil » shows, for the test to check against the books: each figure's value and hint, then the number of
+// records of the list behind it.
+function reportFigures() {
+    return {
+        content: "Report the figures to the test",
+        trigger: ".o_fap_home .o_fap_figure",
+        async run() {
+            const figures = {};
+            for (const figure of document.querySelectorAll(".o_fap_home .o_fap_figure")) {
+                figures[figure.dataset.figure] = {
+                    value: figure.querySelector(".o_fap_figure_value").innerText,
+                    hint: figure.querySelector(".o_fap_figure_hint").innerText,
+                };
+            }
+            figures.chart = [...document.querySelectorAll(".o_fap_chart_bar")].map((bar) => Number(bar.dataset.amount));
+            await setParam("facture_a_payer.test_home.figures", JSON.stringify(figures));
+        },
+    };
+}
+
+async function setParam(key, value) {
+    await rpc("/web/dataset/call_kw/ir.config_parameter/set_param", {
+        model: "ir.config_parameter",
+        method: "set_param",
+        args: [key, value],
+        kwargs: {},
+    });
+}
+
+function openFigure(figure) {
+    return [
+        tap({ taps: 0 }, `.o_fap_home .o_fap_figure[data-figure=${figure}]`),
+        {
+            content: `The list behind « ${figure} »`,
+            trigger: ".o_action_manager .o_view_controller:not(:has(.o_view_sample_data)) :is(.o_kanban_record:not(.o_kanban_ghost), .o_data_row, .o_view_nocontent)",
+            async run() {
+                const records = document.querySelectorAll(
+                    ".o_kanban_record:not(.o_kanban_ghost), .o_list_view .o_data_row"
+                );
+                await setParam(`facture_a_payer.test_home.list.${figure}`, String(records.length));
+            },
+        },
+        tap({ taps: 0 }, ".o_back_button"),
+        { content: "Back on « Accueil »", trigger: ".o_fap_home .o_fap_figures" },
+    ];
+}
+
+// « Accueil » at a phone's size, in French: landed on after login, its figures, their lists, the bottom tabs, « + ».
+tours.add("fap_merchant_home", {
+    url: "/odoo",
+    steps: () => [
+        { content: "The merchant lands on « Accueil »", trigger: ".o_fap_home .o_fap_figures" },
+        {
+            content: "The bottom tabs, « Accueil » current",
+            trigger: ".o_fap_tabs .o_fap_tab.active[data-menu-xmlid='facture_a_payer.facture_a_payer_home_menu']",
+        },
+        { trigger: ".o_fap_home .o_fap_chart .o_fap_chart_bar" },
+        noEnglish(".o_fap_home"),
+        noEnglish(".o_fap_tabs"),
+        reportFigures(),
+        ...["to_collect", "overdue", "paid_month", "awaiting", "approval", "payment_delay"].flatMap(openFigure),
+        tap({ taps: 0 }, ".o_fap_tabs .o_fap_tab[data-menu-xmlid='facture_a_payer.sale_order_menu_fap']"),
+        { content: "« Soumissions » in one tap", trigger: ".o_fap_kanban .o_kanban_record" },
+        noEnglish(".o_fap_kanban .o_kanban_renderer"),
+        tap({ taps: 0 }, ".o_fap_tabs .o_fap_tab[data-menu-xmlid='facture_a_payer.account_move_menu_fap']"),
+        { content: "« Factures » in one tap", trigger: ".o_fap_tabs .o_fap_tab.active[data-menu-xmlid='facture_a_payer.account_move_menu_fap']" },
+        noEnglish(".o_fap_kanban .o_kanban_renderer"),
+        tap({ taps: 0 }, ".o_fap_tabs .o_fap_tab[data-menu-xmlid='facture_a_payer.facture_a_payer_home_menu']"),
+        tap({ taps: 0 }, ".o_fap_home .o_fap_period button[data-period='90']"),
+        { content: "The rates over 90 days", trigger: ".o_fap_home .o_fap_period button.btn-primary[data-period='90']" },
+        tap({ taps: 0 }, ".o_fap_home button.o_fap_new_quote"),
+        { content: "« + » starts a new quote", trigger: ".o_fap_quote_form" },
+        {
+            content: "no tabs over the quote's own buttons",
+            trigger: "body:not(:has(.o_fap_tabs))",
         },
     ],
 });

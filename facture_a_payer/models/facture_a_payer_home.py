@@ -1,0 +1,169 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+from odoo.tools.misc import get_lang
+
+# Weeks of money collected on the home screen's chart, the current one last.
+CHART_WEEKS = 8
+PERIODS = (30, 90)
+
+
+class FactureAPayerHome(models.AbstractModel):
+    """« Accueil »: the figures the merchant looks at every morning, each with the list behind it.
+
+    Every figure is one grouped query on a domain; the same domain opens its list, so a figure and its list agree.
+    """
+
+    _name = "facture_a_payer.home"
+    _description = "Facture à payer home screen"
+
+    @api.model
+    def _fap_domains(self, period):
+        today = fields.Date.context_today(self)
+        since = fields.Datetime.subtract(fields.Datetime.now(), days=period)
+        open_invoices = Domain(self.env["account.move"]._fap_reminder_candidates_domain())
+        return {
+            "to_collect": open_invoices,
+            "overdue": open_invoices & Domain("invoice_date_due", "<", today),
+            "paid_month": self._fap_collected_domain(today.replace(day=1)),
+            "awaiting": Domain("state", "=", "sent"),
+            "approval": Domain("fap_sent_at", ">=", since) & Domain("state", "in", ["sent", "sale", "cancel"]),
+            "payment_delay": Domain(
+                [
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("fap_sent_at", "!=", False),
+                    ("payment_state", "in", ["paid", "in_payment"]),
+                ]
+            ),
+        }
+
+    @api.model
+    def _fap_collected_domain(self, since):
+        """The customers' payments received since ``since``."""
+        return Domain(
+            [
+                ("payment_type", "=", "inbound"),
+                ("partner_type", "=", "customer"),
+                ("state", "in", ["in_process", "paid"]),
+                ("date", ">=", since),
+            ]
+        )
+
+    @api.model
+    def _fap_paid_invoices_delays(self, domain, period):
+        """{invoice id: days from its sending to its payment} of the invoices paid in the last ``period`` days.
+
+        An invoice is paid on the date of the last payment reconciled with it (Odoo keeps no such date on it).
+        """
+        since = fields.Date.context_today(self) - timedelta(days=period)
+        query = self.env["account.move"]._search(domain)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT move.id, MAX(partial.max_date) - move.fap_sent_at::date
+                  FROM account_move move
+                  JOIN account_move_line line ON line.move_id = move.id AND line.display_type = 'payment_term'
+                  JOIN account_partial_reconcile partial ON partial.debit_move_id = line.id
+                 WHERE move.id IN %s
+              GROUP BY move.id
+                HAVING MAX(partial.max_date) >= %s
+                """,
+                query.subselect(),
+                since,
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def fap_get_figures(self, period=30):
+        """The home screen's figures, in the company's currency."""
+        period = period if period in PERIODS else PERIODS[0]
+        domains = self._fap_domains(period)
+        Move, Order, Payment = self.env["account.move"], self.env["sale.order"], self.env["account.payment"]
+        company = self.env.company
+        today = fields.Date.context_today(self)
+
+        [(collect_total, collect_count)] = Move._read_group(
+            domains["to_collect"], aggregates=["amount_residual_signed:sum", "__count"]
+        )
+        [(overdue_total, overdue_count, oldest_due)] = Move._read_group(
+            domains["overdue"], aggregates=["amount_residual_signed:sum", "__count", "invoice_date_due:min"]
+        )
+        [(paid_total, paid_count)] = Payment._read_group(
+            domains["paid_month"], aggregates=["amount_company_currency_signed:sum", "__count"]
+        )
+        awaiting = Order._read_group(domains["awaiting"], ["currency_id"], ["amount_total:sum", "__count"])
+        approval = dict(Order._read_group(domains["approval"], ["state"], ["__count"]))
+        delays = self._fap_paid_invoices_delays(domains["payment_delay"], period)
+
+        # Weeks start on the day the user's language says, as the grouping by week does.
+        first_week_day = int(get_lang(self.env).week_start) - 1
+        week_start = today - timedelta(days=(today.weekday() - first_week_day) % 7)
+        weeks = [week_start - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+        collected = dict(
+            Payment._read_group(
+                self._fap_collected_domain(weeks[0]), ["date:week"], ["amount_company_currency_signed:sum"]
+            )
+        )
+        sent = sum(approval.values())
+        return {
+            "currency_id": company.currency_id.id,
+            "period": period,
+            "to_collect": {"amount": collect_total, "count": collect_count},
+            "overdue": {
+                "amount": overdue_total,
+                "count": overdue_count,
+                "oldest_days": (today - oldest_due).days if oldest_due else 0,
+            },
+            "paid_month": {"amount": paid_total, "count": paid_count},
+            "awaiting": {
+                "count": sum(count for __, __, count in awaiting),
+                # Quotes in another currency are counted, not added up.
+                "amount": sum(total for currency, total, __ in awaiting if currency == company.currency_id),
+            },
+            "approval": {
+                "rate": round(100 * approval.get("sale", 0) / sent) if sent else None,
+                "approved": approval.get("sale", 0),
+                "sent": sent,
+            },
+            "payment_delay": {
+                "days": round(sum(delays.values()) / len(delays), 1) if delays else None,
+                "count": len(delays),
+            },
+            "chart": [{"week": fields.Date.to_string(week), "amount": collected.get(week, 0.0)} for week in weeks],
+        }
+
+    @api.model
+    def action_fap_home(self):
+        action = self.env["ir.actions.actions"]._for_xml_id("facture_a_payer.facture_a_payer_home_action")
+        return {**action, "target": "main"}
+
+    @api.model
+    def action_fap_open_figure(self, figure, period=30):
+        """The list behind a figure of the home screen."""
+        period = period if period in PERIODS else PERIODS[0]
+        domain = self._fap_domains(period)[figure]
+        names = {
+            "to_collect": self.env._("To collect"),
+            "overdue": self.env._("Overdue"),
+            "paid_month": self.env._("Paid this month"),
+            "awaiting": self.env._("Awaiting an answer"),
+            "approval": self.env._("Quotes sent in the last %s days", period),
+            "payment_delay": self.env._("Invoices paid in the last %s days", period),
+        }
+        if figure == "payment_delay":
+            domain = Domain("id", "in", list(self._fap_paid_invoices_delays(domain, period)))
+        xmlid = {
+            "paid_month": "account.action_account_payments",
+            "awaiting": "facture_a_payer.sale_order_action_fap",
+            "approval": "facture_a_payer.sale_order_action_fap",
+        }.get(figure, "facture_a_payer.account_move_action_fap")
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        if figure == "paid_month":
+            # Odoo's customer payments, without its default filter: the domain says which.
+            action["context"] = {"create": False}
+        # Each figure's domain holds its action's own (customer invoices) and more.
+        return {**action, "name": names[figure], "domain": list(domain), "target": "current"}
