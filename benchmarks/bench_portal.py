@@ -14,26 +14,17 @@ load of the machine weighs on both alike.
 
 import statistics
 import time
-from contextlib import ExitStack, contextmanager
-from unittest.mock import patch
 
-from odoo import http
+from native_portal import native_portal
+
 from odoo.tests import tagged
 
-from odoo.addons.account_payment.controllers import portal as account_payment_portal
-from odoo.addons.facture_a_payer.controllers import portal as fap_portal
 from odoo.addons.facture_a_payer.tests.portal_common import FapPortalCase
-from odoo.addons.sale.controllers import portal as sale_portal
 
 ROUNDS = 30
 BLOCKS = 5
 APPROVAL = "approval page (/my/orders/<id>)"
 INVOICE = "invoice page (/my/invoices/<id>)"
-OUR_VIEWS = (
-    "facture_a_payer.sale_order_portal_template",
-    "facture_a_payer.portal_invoice_page",
-    "facture_a_payer.portal_invoice_page_payment",
-)
 
 
 @tagged("post_install", "-at_install")
@@ -41,32 +32,6 @@ class BenchPortal(FapPortalCase):
     @staticmethod
     def _medians(queries, times):
         return statistics.median(queries), statistics.median(times) * 1000, min(times) * 1000
-
-    @contextmanager
-    def _native(self):
-        """Our extensions bypassed: Odoo's controllers and templates only."""
-
-        @http.route()
-        def native_order_page(controller, *args, **kwargs):
-            return sale_portal.CustomerPortal.portal_order_page(controller, *args, **kwargs)
-
-        @http.route()
-        def native_invoice_page(controller, *args, **kwargs):
-            return account_payment_portal.PortalAccount.portal_my_invoice_detail(controller, *args, **kwargs)
-
-        views = self.env["ir.ui.view"].browse([self.env.ref(xmlid).id for xmlid in OUR_VIEWS])
-        with ExitStack() as stack:
-            stack.enter_context(patch.object(fap_portal.FapSalePortal, "portal_order_page", native_order_page))
-            stack.enter_context(
-                patch.object(fap_portal.FapInvoicePortal, "portal_my_invoice_detail", native_invoice_page)
-            )
-            self.env.registry.clear_cache("routing")
-            views.active = False
-            try:
-                yield
-            finally:
-                views.active = True
-        self.env.registry.clear_cache("routing")
 
     def _measure(self, path, shown, hidden, rounds):
         response = self.url_open(path)  # warm-up, and the right page
@@ -96,7 +61,7 @@ class BenchPortal(FapPortalCase):
                 queries, times = self._measure(path, ours_marker, "o_fap_none", ROUNDS // BLOCKS)
                 results[page, "ours"][0].extend(queries)
                 results[page, "ours"][1].extend(times)
-            with self._native():
+            with native_portal(self.env):
                 for page, (path, ours_marker, native_marker) in pages.items():
                     queries, times = self._measure(path, native_marker, ours_marker, ROUNDS // BLOCKS)
                     results[page, "native"][0].extend(queries)
