@@ -4,9 +4,11 @@ Every route answers a missing document, a forged, missing or revoked token and (
 document the same way, so that ids cannot be probed. Amounts always come from the document on the server.
 """
 
+import binascii
+
 from werkzeug.exceptions import BadRequest
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
@@ -178,24 +180,30 @@ class FapSalePortal(sale_portal.CustomerPortal):
         if not order_sudo._fap_in_flow():
             return super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
         if order_sudo._has_to_be_signed():
-            # Odoo checks and stores the signature (and confirms the quote when no payment is due on it).
-            result = super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
-            if result.get("error") or order_sudo._fap_deposit_amount():
-                # Signed; a quote asking a deposit is approved by paying it (Odoo's page offers the payment next).
-                return result
+            # Stored as Odoo does; but Odoo would also make two PDFs of the quote (for the chatter, for its
+            # confirmation email) while the customer waits: the email, with the signed PDF, goes out just after.
+            if not signature:
+                return {"error": request.env._("Signature is missing.")}
+            try:
+                order_sudo.write({"signed_by": name, "signed_on": fields.Datetime.now(), "signature": signature})
+                request.env.cr.flush()
+            except (TypeError, binascii.Error):
+                return {"error": request.env._("Invalid signature data.")}
+            order_sudo._fap_post_customer_note(order_sudo._fap_merchant().env._("Quote signed by %s.", name))
+            order_sudo._fap_send_confirmation_later()
+            if order_sudo._fap_deposit_amount():
+                # A quote asking a deposit is approved by paying it (Odoo's page offers the payment next).
+                return {
+                    "force_refresh": True,
+                    "redirect_url": order_sudo.get_portal_url(query_string="&message=sign_ok&allow_payment=yes"),
+                }
         elif order_sudo.fap_approved and (invoice_sudo := order_sudo._fap_portal_invoice()):
             # Approved already (« Approuver » again on a page the browser kept): off to its invoice.
             return {"force_refresh": True, "redirect_url": invoice_sudo.get_portal_url()}
         elif not order_sudo._fap_can_be_approved():
             return {"error": request.env._("This quote can no longer be approved.")}
         else:
-            order_sudo.message_post(
-                author_id=order_sudo.partner_id.id if request.env.user._is_public() else request.env.user.partner_id.id,
-                body=request.env._("Quote approved by the customer."),
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=order_sudo.user_id.partner_id.ids,
-            )
+            order_sudo._fap_post_customer_note(order_sudo._fap_merchant().env._("Quote approved by the customer."))
         invoice_sudo = order_sudo._fap_confirm_and_invoice()[:1]
         # Not invoiced automatically: Odoo's confirmed order page, with its « confirmed » notice.
         return {

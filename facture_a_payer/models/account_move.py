@@ -257,10 +257,11 @@ class AccountMove(models.Model):
         """Send the customer a receipt (email and/or SMS by their channel) and tell the salesperson."""
         for invoice in self.with_user(SUPERUSER_ID):
             invoice._fap_send_receipt()
-            salesperson = invoice.invoice_user_id or invoice.create_uid
-            summary = invoice.env._("Paid online by the customer")
+            salesperson = invoice._fap_salesperson()
+            merchant = invoice._fap_merchant()
+            summary = merchant.env._("Paid online by the customer")
             invoice.message_post(
-                body=invoice.env._(
+                body=merchant.env._(
                     "%(customer)s paid %(amount)s online.",
                     customer=invoice.partner_id.display_name,
                     amount=invoice.currency_id.format(invoice._fap_receipt_amount()),
@@ -269,6 +270,9 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             invoice.activity_schedule("mail.mail_activity_data_todo", summary=summary, user_id=salesperson.id)
+
+    def _fap_salesperson(self):
+        return self.invoice_user_id or self.create_uid
 
     def _fap_send_receipt(self):
         """Send the receipt of a payment (``_fap_receipt_amount``); the last one marks the invoice's receipt sent."""
@@ -281,7 +285,7 @@ class AccountMove(models.Model):
         )
         if error:
             self.message_post(
-                body=self.env._("The receipt could not be sent: %(error)s", error=error),
+                body=self._fap_merchant().env._("The receipt could not be sent: %(error)s", error=error),
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",
             )
@@ -379,8 +383,8 @@ class AccountMove(models.Model):
         """A registered e-Transfer: the chatter links its notification, the customer gets a receipt, the
         salesperson is told (and asked to see to the credit when the customer paid more than due)."""
         invoice = self.with_user(SUPERUSER_ID)
-        salesperson = invoice.invoice_user_id or invoice.create_uid
-        merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+        salesperson = invoice._fap_salesperson()
+        merchant = invoice._fap_merchant()
         amount = invoice.currency_id.format(transfer.amount)
         body = merchant.env._(
             "%(sender)s paid %(amount)s by Interac e-Transfer (%(notification)s).",

@@ -69,6 +69,17 @@ class FactureAPayerDocument(models.AbstractModel):
             else:
                 document.fap_reminder_status = "none"
 
+    def _fap_salesperson(self):
+        """The user the document's notes and activities are for."""
+        raise NotImplementedError
+
+    def _fap_merchant(self):
+        """The document in the merchant's language (its salesperson's, else the company's): the notes and
+        activities we post for the merchant are written in it, whoever's request or cron posts them."""
+        self.ensure_one()
+        lang = self._fap_salesperson().lang or self.company_id.partner_id.lang or self.env.lang
+        return self.with_context(lang=lang)
+
     def _fap_in_flow(self):
         """Whether the document belongs to the app's flow: its portal page, messages and receipts are ours."""
         self.ensure_one()

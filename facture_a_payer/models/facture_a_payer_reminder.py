@@ -179,7 +179,7 @@ class FactureAPayerReminder(models.Model):
             for document in documents:
                 self._fap_log(document, steps[document], now, "failed", note=error.args[0])
                 document.message_post(
-                    body=self.env._("Reminder not sent: %(reason)s", reason=error.args[0]),
+                    body=document._fap_merchant().env._("Reminder not sent: %(reason)s", reason=error.args[0]),
                     subtype_xmlid="mail.mt_note",
                 )
                 document._fap_schedule_reminders()
@@ -206,7 +206,7 @@ class FactureAPayerReminder(models.Model):
                 note=self.env._("In the reminder of %(document)s", document=primary.name),
             )
             document.message_post(
-                body=self.env._(
+                body=document._fap_merchant().env._(
                     "Reminded in the message sent with %(document)s (%(channels)s).",
                     document=primary.name,
                     channels=channels_label,

@@ -94,8 +94,8 @@ class PaymentTransaction(models.Model):
             lambda move: move.move_type == "out_invoice" and move.state == "posted" and move._fap_in_flow()
         )
         for invoice in invoices.with_user(SUPERUSER_ID):
-            salesperson = invoice.invoice_user_id or invoice.create_uid
-            merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+            salesperson = invoice._fap_salesperson()
+            merchant = invoice._fap_merchant()
             body = merchant.env._(
                 "The payment of %(amount)s by %(customer)s (%(method)s) did not go through: %(reason)s",
                 amount=self.currency_id.format(self.amount),
@@ -169,9 +169,8 @@ class PaymentTransaction(models.Model):
         mail_template = self.env.ref("facture_a_payer.mail_template_fap_duplicate_refund")
         sms_template = self.env.ref("facture_a_payer.sms_template_fap_duplicate_refund")
         for invoice in self.invoice_ids.with_user(SUPERUSER_ID):
-            salesperson = invoice.invoice_user_id or invoice.create_uid
-            # The merchant reads the note in their own language.
-            invoice_merchant = invoice.with_context(lang=salesperson.lang or invoice.env.lang)
+            salesperson = invoice._fap_salesperson()
+            invoice_merchant = invoice._fap_merchant()
             amount = self.currency_id.format(self.amount)
             if error:
                 body = invoice_merchant.env._(

@@ -147,6 +147,40 @@ class SaleOrder(models.Model):
         approved.filtered("company_id.fap_auto_invoice")._fap_invoice_confirmed()
         return self._fap_posted_invoices()
 
+    def _fap_salesperson(self):
+        return self.user_id or self.create_uid
+
+    def _fap_post_customer_note(self, body):
+        """A note of the customer's answer on the quote, for its salesperson (``body`` in the merchant's language,
+        see ``_fap_merchant``)."""
+        self.ensure_one()
+        user = self.env.user
+        self.message_post(
+            author_id=self.partner_id.id if user._is_public() else user.partner_id.id,
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    def _fap_send_confirmation_later(self):
+        """Odoo's confirmation email of the signed quote (its PDF attached), sent by the cron right after the
+        customer's request rather than during it (Odoo's own deferred sending, ``pending_email_template_id``)."""
+        for order in self:
+            order.pending_email_template_id = order._get_confirmation_template()
+        self.env.ref("facture_a_payer.ir_cron_fap_pending_emails")._trigger()
+
+    @api.model
+    def _fap_cron_send_pending_emails(self):
+        """Send the confirmation emails the app deferred (Odoo's own cron for them is off unless its setting is)."""
+        orders = self.search([("fap_flow", "=", True), ("pending_email_template_id", "!=", False)])
+        self.env["ir.cron"]._commit_progress(remaining=len(orders))
+        for order in orders:
+            order._send_order_notification_mail(order.pending_email_template_id, allow_deferred_sending=False)
+            order.pending_email_template_id = False
+            if not self.env["ir.cron"]._commit_progress(processed=1):
+                break
+
     def _fap_invoice_confirmed(self):
         """Create and post the invoice of the confirmed orders in ``self`` that have none."""
         if not self:
@@ -280,10 +314,11 @@ class SaleOrder(models.Model):
         self.ensure_one()
         self._action_cancel()
         self.write({"fap_declined": True, "fap_declined_reason": reason or False})
+        merchant = self._fap_merchant()
         if reason:
-            body = self.env._("The customer declined the quote: %(reason)s", reason=reason)
+            body = merchant.env._("The customer declined the quote: %(reason)s", reason=reason)
         else:
-            body = self.env._("The customer declined the quote.")
+            body = merchant.env._("The customer declined the quote.")
         self.with_user(SUPERUSER_ID).message_post(
             author_id=self.partner_id.id,
             body=body,
@@ -378,6 +413,10 @@ class SaleOrder(models.Model):
         if sent.get("tag") == "display_notification":
             return {**sent, "params": {**sent["params"], "next": details}}
         return details
+
+    def _get_action_add_from_catalog_extra_context(self):
+        # The app's catalogue saves each tap before going back to the quote (static/src/merchant/catalog_save.js).
+        return {**super()._get_action_add_from_catalog_extra_context(), "fap_catalog": self.fap_flow}
 
     def action_fap_close(self):
         """The ✕ of the details: back to « Accueil », without a trail of breadcrumbs."""

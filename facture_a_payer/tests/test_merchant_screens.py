@@ -262,6 +262,16 @@ class TestMerchantScreens(MerchantCase):
         sms = [message for message in self.sandbox.twilio.messages if message["to"] == "+15145550142"]
         self.assertEqual(len(sms), 1, "the customer got the quote's link by SMS")
 
+    def test_the_catalogue_saves_every_tap_before_going_back_to_the_quote(self):
+        # A slow phone network delays each tap's save by 1.5 s: Odoo's catalogue went back to the quote before its
+        # saves landed, and the quote showed fewer lines than it had. The tour checks the quote's total with both
+        # products as soon as it is back on the quote.
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send_slow_network", login="admin")
+
+        order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(order.order_line.product_id, self.heater | self.labour)
+        self.assertAlmostEqual(order.amount_total, 1034.78)
+
     def test_merchant_creates_a_customer_and_a_product_from_the_quote(self):
         self.start_tour("/odoo/fap-quotes", "fap_merchant_new_customer_product", login="admin")
 

@@ -49,9 +49,39 @@ function pickCustomer(counter, name) {
     ];
 }
 
+// A slow phone network: the catalogue's saves reach the server 1.5 s late (the other requests are not delayed).
+function slowCatalogueSaves() {
+    return {
+        content: "The network delays the catalogue's saves",
+        trigger: "body",
+        run() {
+            const { open, send } = XMLHttpRequest.prototype;
+            XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+                this.fapSlow = String(url).includes("/product/catalog/update_order_line_info");
+                return open.call(this, method, url, ...rest);
+            };
+            XMLHttpRequest.prototype.send = function (...args) {
+                if (this.fapSlow) {
+                    setTimeout(() => send.apply(this, args), 1500);
+                } else {
+                    send.apply(this, args);
+                }
+            };
+        },
+    };
+}
+
+tours.add("fap_merchant_quote_send_slow_network", {
+    url: "/odoo/fap-quotes",
+    steps: () => [slowCatalogueSaves(), ...quoteSendSteps()],
+});
+
 tours.add("fap_merchant_quote_send", {
     url: "/odoo/fap-quotes",
-    steps: () => {
+    steps: () => quoteSendSteps(),
+});
+
+function quoteSendSteps() {
         const counter = { taps: 0 };
         return [
             { content: "« Soumissions » shows the quotes as cards", trigger: ".o_fap_kanban" },
@@ -103,8 +133,7 @@ tours.add("fap_merchant_quote_send", {
                 trigger: ".o_fap_kanban:not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains(Plomberie Laval))))",
             },
         ];
-    },
-});
+}
 
 tours.add("fap_merchant_new_customer_product", {
     url: "/odoo/fap-quotes",
