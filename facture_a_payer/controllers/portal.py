@@ -334,6 +334,9 @@ class FapInvoicePortal(account_payment_portal.PortalAccount):
         # A posted invoice of the app is the invoice, not a pro forma, even before Odoo sends it.
         if model._name == "account.move" and model._fap_in_flow() and model.state == "posted":
             request.update_context(proforma_invoice=False)
+        if model._name in ("account.move", "sale.order") and model._fap_in_flow() and customer_lang_prefix(model):
+            # The PDF's name in the customer's language, as its page (the PDF itself follows the report's).
+            model = model.with_context(lang=model.partner_id.lang)
         return super()._show_report(model, report_type, report_ref, download=download)
 
 

@@ -18,3 +18,4 @@ from . import facture_a_payer_consent
 from . import facture_a_payer_interac_transfer
 from . import mail_thread
 from . import facture_a_payer_home
+from . import ir_module_module

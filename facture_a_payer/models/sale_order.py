@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -147,6 +149,12 @@ class SaleOrder(models.Model):
         approved.filtered("company_id.fap_auto_invoice")._fap_invoice_confirmed()
         return self._fap_posted_invoices()
 
+    def _get_report_base_filename(self):
+        # The PDF of a quote of the app is a « Soumission » (Odoo's French says « Devis »).
+        if self.fap_flow and self.state in ("draft", "sent"):
+            return self.env._("Quote %s", self.name)
+        return super()._get_report_base_filename()
+
     def _fap_salesperson(self):
         return self.user_id or self.create_uid
 
@@ -174,8 +182,15 @@ class SaleOrder(models.Model):
     def _fap_cron_send_pending_emails(self):
         """Send the confirmation emails the app deferred (Odoo's own cron for them is off unless its setting is)."""
         orders = self.search([("fap_flow", "=", True), ("pending_email_template_id", "!=", False)])
+        if orders:
+            # A run that fails (a customer's record updated by their next request at the same moment) is run
+            # again in a few minutes rather than tomorrow: committed with the progress below, before any sending.
+            cron = self.env.ref("facture_a_payer.ir_cron_fap_pending_emails")
+            cron._trigger(fields.Datetime.now() + timedelta(minutes=5))
         self.env["ir.cron"]._commit_progress(remaining=len(orders))
         for order in orders:
+            # In the customer's language, as when Odoo sends it during their request (the PDF's name too).
+            order = order.with_context(lang=order.partner_id.lang or order.env.lang)
             order._send_order_notification_mail(order.pending_email_template_id, allow_deferred_sending=False)
             order.pending_email_template_id = False
             if not self.env["ir.cron"]._commit_progress(processed=1):

@@ -1,5 +1,6 @@
 import { ProductCatalogKanbanController } from "@product/product_catalog/kanban_controller";
 import { ProductCatalogKanbanRecord } from "@product/product_catalog/kanban_record";
+import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 
 // Odoo's catalogue saves a tap half a second later, and « Retour à la soumission » does not wait for the save:
@@ -22,6 +23,14 @@ patch(ProductCatalogKanbanRecord.prototype, {
 });
 
 patch(ProductCatalogKanbanController.prototype, {
+    _defineButtonContent() {
+        super._defineButtonContent(...arguments);
+        // The app's word for it (« Retour à la soumission »; Odoo's French says « devis »).
+        if (this.props.context.fap_catalog) {
+            this.buttonString = _t("Back to the quote");
+        }
+    },
+
     async backToQuotation() {
         if (this.props.context.fap_catalog) {
             await saves;

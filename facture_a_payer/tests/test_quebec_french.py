@@ -1,0 +1,38 @@
+from odoo.tests import tagged
+
+from .portal_common import FapPortalCase
+
+SIGNATURE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+@tagged("post_install", "-at_install")
+class TestQuebecFrench(FapPortalCase):
+    """Odoo's own words on our screens and PDFs, in Québec French: a quote is a « soumission »."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.install_french()
+        # The modules' files in the order Odoo may load them, sale's last: our wording wins all the same.
+        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer", "sale"], ["fr_CA"])
+
+    def test_the_quotes_pdf_is_a_soumission(self):
+        quote = self._make_quote(self.customer_fr)
+        response = self.open_as_visitor(quote._fap_get_share_url().replace("?", "?report_type=pdf&download=1&", 1))
+        self.assertEqual(response.status_code, 200)
+        disposition = response.headers["Content-Disposition"]
+        self.assertIn(f"Soumission_{quote.name}.pdf", disposition)
+        self.assertNotIn("Devis", disposition)
+        # Confirmed, it is an order, and in English it stays Odoo's.
+        quote.action_confirm()
+        report = self.env.ref("sale.action_report_saleorder")
+        names = {lang: report.with_context(lang=lang).print_report_name for lang in ("fr_CA", "en_US")}
+        self.assertIn("'Commande - %s'", names["fr_CA"])
+        self.assertIn("'Quotation - %s'", names["en_US"])
+
+    def test_the_signature_dialog_reads_naturally(self):
+        quote = self._make_quote(self.customer_fr, require_signature=True)
+        html = self.open_as_visitor(quote.get_portal_url()).text
+        self.assertRegex(html, r"pour la soumission de\s*<b[^>]*data-id=\"total_amount\"")
+        self.assertNotIn("devis.", html)
+        self.assertIn("Approuver la soumission", html)
