@@ -11,7 +11,7 @@ class IrModuleModule(models.Model):
 
     @api.model
     def _load_module_terms(self, modules, langs, overwrite=False):
-        super()._load_module_terms(modules, langs, overwrite=overwrite)
+        res = super()._load_module_terms(modules, langs, overwrite=overwrite)
         # Odoo keeps a term already translated by the module that owns it, and loads the modules' files in no
         # order we control: our Québec wording of their terms is loaded again last, over theirs.
         if "fr_CA" in langs and "facture_a_payer" in self.env.registry._init_modules | set(modules):
@@ -21,3 +21,4 @@ class IrModuleModule(models.Model):
             # Written in SQL: the records and the compiled templates read before are stale.
             self.env.invalidate_all()
             self.env.registry.clear_cache("templates")
+        return res

@@ -37,7 +37,7 @@ def test_the_demo_sandbox_delivers_signed_status_callbacks_by_itself_and_stops_o
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     callback_url = f"http://127.0.0.1:{receiver.server_address[1]}/sms_twilio/status/{'a' * 32}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "fap_sandbox", "--port", "0", "--smtp-port", "0", "--delay", "0.1"],
+        [sys.executable, "-m", "fap_sandbox", "--port", "0", "--smtp-port", "0", "--dns-port", "0", "--delay", "0.1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -1,1 +1,2 @@
 from . import facture_a_payer_demo
+from . import account_chart_template

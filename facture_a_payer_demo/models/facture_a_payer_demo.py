@@ -21,6 +21,43 @@ class FactureAPayerDemo(models.AbstractModel):
             wizard.lang_install()
 
     @api.model
+    def _set_aside_generic_demo(self, company_id):
+        """Give Odoo's generic demo customers (base's Deco Addict, Gemini Furniture...) and catalogue (product's
+        desks and chairs), shared by every company, to Odoo's demo company ``company_id``: the merchant's pickers
+        list the merchant's own. The users' and the companies' contacts stay shared."""
+        Data = self.env["ir.model.data"]
+        partners = (
+            self.env["res.partner"]
+            .browse(
+                Data.search(
+                    [("module", "=", "base"), ("model", "=", "res.partner"), ("name", "=like", "res_partner_%")]
+                ).mapped("res_id")
+            )
+            .exists()
+        )
+        companies = self.env["res.company"].search([]).partner_id
+        partners = partners.filtered(
+            lambda partner: (
+                not partner.company_id
+                and not partner.with_context(active_test=False).user_ids
+                and partner.commercial_partner_id not in companies
+            )
+        )
+        partners.write({"company_id": company_id})
+        products = (
+            self.env["product.product"]
+            .browse(Data.search([("module", "=", "product"), ("model", "=", "product.product")]).mapped("res_id"))
+            .exists()
+        )
+        templates = (
+            products.product_tmpl_id
+            | self.env["product.template"]
+            .browse(Data.search([("module", "=", "product"), ("model", "=", "product.template")]).mapped("res_id"))
+            .exists()
+        )
+        templates.filtered(lambda template: not template.company_id).write({"company_id": company_id})
+
+    @api.model
     def _confirm_and_invoice(self, order_ids):
         """Approve the orders as the merchant (or the customer) does: confirmed, invoiced and posted."""
         for order in self.env["sale.order"].browse(order_ids):

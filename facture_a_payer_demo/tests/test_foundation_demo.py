@@ -61,6 +61,26 @@ class TestFoundationDemo(TransactionCase):
         with file_open("facture_a_payer_demo/demo/demo_company_logo.png", "rb") as logo:
             self.assertEqual(self.company.logo, base64.b64encode(logo.read()), "the portal's logo")
 
+    def test_the_merchant_works_in_french_and_lands_on_home(self):
+        merchant = self.env.ref("base.user_admin")
+        self.assertEqual((merchant.name, merchant.lang, merchant.tz), ("Julie Beaulieu", "fr_CA", "America/Toronto"))
+        self.assertEqual(merchant.action_id.id, self.env.ref("facture_a_payer.facture_a_payer_home_action").id)
+        self.assertEqual(merchant.email, "julie@plomberie-beaulieu.example.com")
+        self.assertEqual((merchant.partner_id.city, merchant.partner_id.state_id.code), ("Montréal", "QC"))
+        self.assertEqual(self.env.ref("facture_a_payer_demo.demo_quote_sent").user_id, merchant)
+
+    def test_the_merchants_pickers_hold_the_merchants_customers_and_products(self):
+        # What the quote's customer and product fields offer in the merchant's company (Odoo's company check).
+        pickable = [("company_id", "in", [False, self.company.id])]
+        customers = self.env["res.partner"].search(pickable)
+        self.assertLessEqual(self.customers, customers)
+        self.assertNotIn(self.env.ref("base.res_partner_2"), customers, "Odoo's Deco Addict")
+        products = self.env["product.product"].search([*pickable, ("sale_ok", "=", True)])
+        self.assertLessEqual(self.products, products)
+        self.assertNotIn(self.env.ref("product.product_product_4"), products, "Odoo's Customizable Desk")
+        # Odoo's own demo company keeps them for its own demo.
+        self.assertEqual(self.env.ref("product.product_product_4").company_id, self.env.ref("base.main_company"))
+
     def test_products_carry_the_charts_gst_and_qst(self):
         self.assertGreaterEqual(len(self.products), 10)
         self.assertEqual(set(self.products.mapped("type")), {"service", "consu"})
