@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import tagged
 
 from .portal_common import FapPortalCase
@@ -13,6 +14,8 @@ class TestPortalTour(FapPortalCase):
         # Cards and pre-authorized debit offered: the customer picks the card (the demo add-on offers both).
         self.env.ref("payment_stripe_checkout.payment_method_acss_debit").active = True
         quote = self._make_quote(customer=self.customer_fr)
+        quote.fap_sent_at = fields.Datetime.now()
+        # A public visitor with the link: the merchant's pages, without Odoo's portal around them (the tour checks).
         self.start_tour_paying_on_hosted_page(quote.get_portal_url(), "facture_a_payer_customer_path")
 
         self.assertEqual(quote.state, "sale")

@@ -1,5 +1,29 @@
 import { registry } from "@web/core/registry";
 
+// What a visitor by the link never sees: Odoo's chatter and its composer, the portal's breadcrumb, « Se connecter »,
+// the promotion of Odoo's e-invoicing (« Connectez-vous à votre logiciel »), Odoo's placeholder logo.
+const ODOO_PORTAL = [
+    ".o_portal_chatter",
+    ".o_portal_submenu",
+    ".breadcrumb",
+    "a[href='/web/login']",
+    "#portal_connect_software_modal_btn",
+    "img[src*='logo.png'][alt='Logo of YourCompany']",
+].join(", ");
+
+// The merchant's page around the document: its logo, its name in the page's title, the page's language.
+function merchantPage(document_, lang) {
+    return {
+        content: `${document_}: the merchant's page, nothing of Odoo's portal around it`,
+        trigger: `html[lang='${lang}'] body:not(:has(${ODOO_PORTAL})) .navbar-brand img[alt*='Plomberie Test inc.']`,
+        run() {
+            if (!document.title.includes("Plomberie Test inc.")) {
+                throw new Error(`The page's title does not name the merchant: ${document.title}`);
+            }
+        },
+    };
+}
+
 // From the link of a French customer's quote to its paid invoice, on a phone. The sandbox's hosted
 // Checkout page is another origin, where tours cannot run: the Python test fills it in (see
 // test_portal_tour.py); the tour resumes on Odoo's payment status page.
@@ -9,12 +33,18 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_path", {
             content: "The approval page shows the quote in French",
             trigger: "#fap_approval:contains(Montant total)",
         },
+        merchantPage("The approval page", "fr-CA"),
+        {
+            content: "and a short history",
+            trigger: "#fap_history:contains(Envoyée)",
+        },
         {
             content: "Approve the quote",
             trigger: "#fap_approval button[name=fap_approve]:contains(Approuver)",
             run: "click",
             expectUnloadPage: true,
         },
+        merchantPage("The invoice page", "fr-CA"),
         {
             content: "The invoice page offers to pay it",
             trigger: "#fap_invoice a[name=fap_pay]:contains(Payer la facture)",
@@ -38,6 +68,11 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_path", {
         {
             content: "and its receipt is shown",
             trigger: "#fap_receipt:contains(Reçu)",
+        },
+        merchantPage("The paid invoice's page", "fr-CA"),
+        {
+            content: "its history says it is paid",
+            trigger: "#fap_history:contains(Payé)",
         },
     ],
 });
