@@ -2,7 +2,7 @@
 
     python docs/screenshots/take_merchant_screenshots.py [ODOO_URL]   (default http://127.0.0.1:8369)
 
-Logs in as admin/admin (set the admin's language to French first), walks « Soumissions » → « Nouveau » → customer →
+Logs in as admin/admin (the demo's merchant, in French), lands on « Accueil », walks « Soumissions » → « Nouveau » → customer →
 catalogue → « Montant total » → review → « Sauvegarder » → « Payer » (the payment is registered through JSON-RPC so
 that the screen turns to « Payée ») → « Factures », and writes docs/screenshots/merchant-*.png. Needs chromium and
 websocket-client (an Odoo requirement). It creates a quote and an invoice in the database: use a demo database.
@@ -46,6 +46,8 @@ TOP = (
 NTH = "document.querySelectorAll({selector!r})[{index}].click()"
 
 STEPS = [
+    ("wait", ".o_fap_home .o_fap_chart .o_fap_chart_bar"),
+    ("shot", "merchant-0-accueil"),
     ("go", "/odoo/fap-quotes", ".o_fap_kanban .o_kanban_record"),
     ("click", ".o-kanban-button-new"),
     ("wait", ".o_fap_quote_form"),

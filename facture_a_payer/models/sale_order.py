@@ -183,10 +183,10 @@ class SaleOrder(models.Model):
         """Send the confirmation emails the app deferred (Odoo's own cron for them is off unless its setting is)."""
         orders = self.search([("fap_flow", "=", True), ("pending_email_template_id", "!=", False)])
         if orders:
-            # A run that fails (a customer's record updated by their next request at the same moment) is run
-            # again in a few minutes rather than tomorrow: committed with the progress below, before any sending.
+            # A run that fails (the customer's record updated by their next request at the same moment) is run
+            # again a minute later rather than tomorrow: committed with the progress below, before any sending.
             cron = self.env.ref("facture_a_payer.ir_cron_fap_pending_emails")
-            cron._trigger(fields.Datetime.now() + timedelta(minutes=5))
+            cron._trigger(fields.Datetime.now() + timedelta(minutes=1))
         self.env["ir.cron"]._commit_progress(remaining=len(orders))
         for order in orders:
             # In the customer's language, as when Odoo sends it during their request (the PDF's name too).
