@@ -5,14 +5,16 @@ browser asks of Odoo, from a public visitor who only has the link:
 
 1. link → approval page: the SMS's short link (its redirect) and the quote's page. Native: Odoo's quote page by its
    access token, our controller overrides and inherited templates bypassed.
-2. approve → invoice page: « Approuver » (the quote confirmed, its invoice created and posted, the salesperson
-   told) and the invoice's page it leads to. Native: Odoo's « Accept & Sign » of a quote outside our flow (confirmed,
-   its confirmation email sent) and the quote's page it leads to.
+2. approve → invoice page: « Approuver » with a signature (the quote signed, confirmed, its invoice created and
+   posted, the salesperson told; its confirmation email with the signed PDF left to a cron) and the invoice's page it
+   leads to. Native: Odoo's « Accept & Sign » of a quote outside our flow (signed, confirmed, the signed PDF in its
+   chatter and its confirmation email sent with the PDF) and the quote's page it leads to.
 3. « Payer la facture » → hosted page: the transaction and its Stripe Checkout session (one HTTP call to the
    loopback Stripe). Odoo has no hosted Checkout of its own: no native column.
 4. return → « Payée »: Odoo's return route (the session read back from Stripe, the payment posted and reconciled,
    the receipt queued), the status page, its poll and the invoice's page. No native column, as for step 3.
 
+PDFs are rendered by wkhtmltopdf as in production (Odoo renders HTML instead while testing).
 Time: wall time of the step's requests seen by the client on the loopback (median, fastest); queries: every SQL
 statement the server runs for them. Then, for « Approuver », where the time goes inside the request: the slowest
 calls, cumulative (a call inside another counts in both).
@@ -87,7 +89,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
             yield
 
     def _approve_ours(self, quote):
-        answer = self._approve(quote)["result"]
+        answer = self._rpc(quote.get_portal_url(suffix="/accept"), {"name": "Client", "signature": SIGNATURE})["result"]
         self.assertIn("/my/invoices/", answer["redirect_url"])
         return self._open(answer["redirect_url"])
 
@@ -104,6 +106,15 @@ class BenchCustomerSteps(FapPortalPaymentCase):
 
     def test_bench_customer_steps(self):
         self.env.company.fap_auto_invoice = True
+        Report = type(self.env["ir.actions.report"])
+        render_pdf = Report._render_qweb_pdf
+        self.patch(
+            Report,
+            "_render_qweb_pdf",
+            lambda report, *args, **kwargs: render_pdf(
+                report.with_context(force_report_rendering=True), *args, **kwargs
+            ),
+        )
         results = defaultdict(lambda: ([], []))
         totals = defaultdict(list)
 
@@ -114,7 +125,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
             return result
 
         for _round in range(ROUNDS + 1):  # the first round warms up and is left out
-            ours = self._make_quote()
+            ours = self._make_quote(require_signature=True)
             ours._fap_get_short_url()
             native = self._make_quote(fap_flow=False, require_signature=True)
             short_path = self.path(ours._fap_get_short_url())

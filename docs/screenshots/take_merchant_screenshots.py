@@ -2,10 +2,11 @@
 
     python docs/screenshots/take_merchant_screenshots.py [ODOO_URL]   (default http://127.0.0.1:8369)
 
-Logs in as admin/admin (the demo's merchant, in French), lands on « Accueil », walks « Soumissions » → « Nouveau » → customer →
-catalogue → « Montant total » → review → « Sauvegarder » → « Payer » (the payment is registered through JSON-RPC so
-that the screen turns to « Payée ») → « Factures », and writes docs/screenshots/merchant-*.png. Needs chromium and
-websocket-client (an Odoo requirement). It creates a quote and an invoice in the database: use a demo database.
+Logs in as admin/admin (the demo's merchant, in French), lands on « Accueil », walks « Soumissions » → « Nouveau »
+→ customer → catalogue → « Montant total » → review → « Sauvegarder » → « Payer » (the payment is registered through
+JSON-RPC so that the screen turns to « Payée ») → « Factures », and writes docs/screenshots/merchant-*.png. Needs
+chromium and websocket-client (an Odoo requirement). It creates a quote and an invoice in the
+database: use a demo database.
 """
 
 import base64
