@@ -262,6 +262,14 @@ class TestMerchantScreens(MerchantCase):
         sms = [message for message in self.sandbox.twilio.messages if message["to"] == "+15145550142"]
         self.assertEqual(len(sms), 1, "the customer got the quote's link by SMS")
 
+    def test_a_merchant_working_in_french_sends_a_quote_without_an_english_word_on_screen(self):
+        self.env["res.lang"]._activate_lang("fr_CA")
+        self.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
+        self.env.ref("base.user_admin").lang = "fr_CA"
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send_fr", login="admin")
+        order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((order.state, order.fap_send_state), ("sent", "sent"))
+
     def test_the_catalogue_saves_every_tap_before_going_back_to_the_quote(self):
         # A slow phone network delays each tap's save by 1.5 s: Odoo's catalogue went back to the quote before its
         # saves landed, and the quote showed fewer lines than it had. The tour checks the quote's total with both

@@ -81,12 +81,21 @@ tours.add("fap_merchant_quote_send", {
     steps: () => quoteSendSteps(),
 });
 
-function quoteSendSteps() {
+// The same walk for a merchant who works in French (Canada): no English word on any of the app's screens.
+tours.add("fap_merchant_quote_send_fr", {
+    url: "/odoo/fap-quotes",
+    steps: () => quoteSendSteps({ total: "034,78", sent: "Envoyée", french: true }),
+});
+
+function quoteSendSteps({ total = "1,034.78", sent = "Sent", french = false } = {}) {
         const counter = { taps: 0 };
+        const inFrench = (selector) => (french ? [noEnglish(selector)] : []);
         return [
             { content: "« Soumissions » shows the quotes as cards", trigger: ".o_fap_kanban" },
+            ...inFrench(".o_action_manager"),
             tap(counter, ".o-kanban-button-new"),
             { content: "« Nouvelle soumission »", trigger: ".o_fap_quote_form" },
+            ...inFrench(".o_action_manager"),
             ...pickCustomer(counter, "Plomberie Laval"),
             tap(counter, ".o_field_widget[name=order_line] button[name=action_add_from_catalog]"),
             tap(counter, ".o_kanban_record:contains(FAP Chauffe-eau 40 gal)"),
@@ -99,13 +108,16 @@ function quoteSendSteps() {
                 content: "The second product is on the quote",
                 trigger: ".o_kanban_record.o_product_added:contains(FAP Heure de travail)",
             },
+            ...inFrench(".o_action_manager"),
             tap(counter, ".o-kanban-button-back"),
             {
                 content: "The running total with the taxes is in sight",
-                trigger: ".o_fap_total_bar .o_fap_total_amount:contains(1,034.78)",
+                trigger: `.o_fap_total_bar .o_fap_total_amount:contains(${total})`,
             },
+            ...inFrench(".o_action_manager"),
             tap(counter, ".o_fap_total_bar button[name=action_fap_review]"),
             { content: "« Réviser la soumission »", trigger: ".o_fap_review:contains(Plomberie Laval)" },
+            ...inFrench(".o_action_manager"),
             { trigger: ".o_fap_review button[name=action_fap_preview]" },
             { trigger: ".o_fap_review button[name=action_fap_preview_pdf]" },
             { trigger: ".o_fap_review button[name=action_fap_details]" },
@@ -117,16 +129,20 @@ function quoteSendSteps() {
             },
             {
                 content: "« Détails de la soumission »: the quote is sent",
-                trigger: ".o_fap_details .o_fap_status:contains(Sent)",
+                trigger: `.o_fap_details .o_fap_status:contains(${sent})`,
             },
+            ...inFrench(".o_action_manager"),
+            ...inFrench(".o_notification_manager"),
             reportTaps(counter, "quote_sent"),
             tap(counter, ".o_fap_details button.o_fap_close"),
             { content: "The ✕ leads back to « Accueil »", trigger: ".o_fap_home .o_fap_figures" },
             tap(counter, ".o_fap_tabs .o_fap_tab[data-menu-xmlid='facture_a_payer.sale_order_menu_fap']"),
             {
                 content: "« Soumissions »: the sent quote's card",
-                trigger: ".o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(Sent)",
+                trigger: `.o_fap_kanban .o_kanban_record:contains(Plomberie Laval):contains(${sent})`,
             },
+            ...inFrench(".o_action_manager"),
+            ...inFrench(".o_fap_tabs"),
             ...searchFor(counter, ".o_action_manager", "Laval"),
             {
                 content: "The search by customer keeps only their quotes",
