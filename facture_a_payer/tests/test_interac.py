@@ -65,6 +65,8 @@ class InteracCase(InteracMixin, FapPortalCase):
         cls.enable_interac(cls.company, "paiements@plomberie-test.example.com")
         cls.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
         cls.alias = cls.company.fap_interac_alias_id
+        # The activities for the accountant are in the accountant's language: English here (the demo's is French).
+        cls.company._fap_accountant().lang = "en_US"
 
     def setUp(self):
         super().setUp()
