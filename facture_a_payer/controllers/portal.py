@@ -179,7 +179,8 @@ class FapSalePortal(sale_portal.CustomerPortal):
             return {"error": request.env._("Invalid order.")}
         if not order_sudo._fap_in_flow():
             return super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
-        if order_sudo._has_to_be_signed():
+        signed = order_sudo._has_to_be_signed()
+        if signed:
             # Stored as Odoo does; but Odoo would also make two PDFs of the quote (for the chatter, for its
             # confirmation email) while the customer waits: the email, with the signed PDF, goes out just after.
             if not signature:
@@ -190,7 +191,6 @@ class FapSalePortal(sale_portal.CustomerPortal):
             except (TypeError, binascii.Error):
                 return {"error": request.env._("Invalid signature data.")}
             order_sudo._fap_post_customer_note(order_sudo._fap_merchant().env._("Quote signed by %s.", name))
-            order_sudo._fap_send_confirmation_later()
             if order_sudo._fap_deposit_amount():
                 # A quote asking a deposit is approved by paying it (Odoo's page offers the payment next).
                 return {
@@ -205,6 +205,9 @@ class FapSalePortal(sale_portal.CustomerPortal):
         else:
             order_sudo._fap_post_customer_note(order_sudo._fap_merchant().env._("Quote approved by the customer."))
         invoice_sudo = order_sudo._fap_confirm_and_invoice()[:1]
+        if signed and order_sudo.state == "sale":
+            # Confirmed here (a quote asking a deposit is confirmed by its payment, with Odoo's own email).
+            order_sudo._fap_send_confirmation_later()
         # Not invoiced automatically: Odoo's confirmed order page, with its « confirmed » notice.
         return {
             "force_refresh": True,

@@ -75,6 +75,8 @@ class TestDeposit(FapPortalPaymentCase):
         self.assertEqual(quote.state, "sent", "signed, not approved until the deposit is paid")
         self.assertTrue(quote.signature)
         self.assertFalse(quote.invoice_ids)
+        # Not confirmed yet: no confirmation email is waiting (Odoo sends it when the deposit confirms the order).
+        self.assertFalse(quote.pending_email_template_id)
         page = self.open_as_visitor(quote.get_portal_url()).text
         self.assertIn('name="fap_approve_pay"', page)
         self._pay_order(quote, 275.94)

@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -80,10 +81,13 @@ class TestMerchantHome(MerchantCase):
             )
         )
         delays = []
+        merchant = self.env.ref("base.user_admin")
         for invoice in invoices.filtered(lambda inv: inv.fap_sent_at and inv.payment_state in ("paid", "in_payment")):
             paid_on = max(invoice.line_ids.matched_credit_ids.mapped("max_date"))
+            # Sent on the merchant's clock.
+            sent_on = fields.Datetime.context_timestamp(merchant, invoice.fap_sent_at).date()
             if paid_on >= self.today - timedelta(days=30):
-                delays.append((paid_on - invoice.fap_sent_at.date()).days)
+                delays.append(max((paid_on - sent_on).days, 0))
         return {
             "to_collect": (sum(open_invoices.mapped("amount_residual")), len(open_invoices)),
             "overdue": (
@@ -92,7 +96,13 @@ class TestMerchantHome(MerchantCase):
                 max((self.today - inv.invoice_date_due).days for inv in overdue),
             ),
             "paid_month": (sum(month.mapped("amount")), len(month)),
-            "awaiting": len(orders.filtered(lambda order: order.state == "sent")),
+            "awaiting": len(
+                orders.filtered(
+                    lambda order: (
+                        order.state == "sent" and (not order.validity_date or order.validity_date >= self.today)
+                    )
+                )
+            ),
             "approval": (len(sent_30.filtered(lambda order: order.state == "sale")), len(sent_30)),
             "payment_delay": (sum(delays) / len(delays), len(delays)),
         }
@@ -160,6 +170,36 @@ class TestMerchantHome(MerchantCase):
         self.env.invalidate_all()
         with self.assertQueryCount(11):
             Home.fap_get_figures(90)
+
+    def test_a_salesperson_without_invoicing_rights_sees_the_figures_they_may_read(self):
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "Vendeur Seulement",
+                "login": "fap_home_salesperson",
+                "group_ids": [Command.set(self.env.ref("sales_team.group_sale_salesman").ids)],
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        self.assertFalse(self.env["account.payment"].with_user(salesperson).has_access("read"))
+        Home = self.env["facture_a_payer.home"].with_user(salesperson)
+        figures = Home.fap_get_figures(30)
+        self.assertIsNone(figures["paid_month"])
+        self.assertIsNone(figures["chart"])
+        self.assertIsNotNone(figures["awaiting"])
+        with self.assertRaises(AccessError):
+            Home.action_fap_open_figure("paid_month", 30)
+        self.assertEqual(Home.action_fap_open_figure("awaiting", 30)["res_model"], "sale.order")
+
+    def test_the_figures_are_the_current_companys(self):
+        self._invoice(1, due_in=-3)
+        here = self.env["facture_a_payer.home"].fap_get_figures(30)
+        other = self.env["res.company"].create({"name": "Autre compagnie", "currency_id": self.env.ref("base.EUR").id})
+        self.env.ref("base.user_admin").company_ids |= other
+        elsewhere = self.env["facture_a_payer.home"].with_context(allowed_company_ids=[other.id, self.company.id])
+        self.assertEqual(elsewhere.fap_get_figures(30)["to_collect"]["count"], 0, "none in the other company")
+        both = self.env["facture_a_payer.home"].with_context(allowed_company_ids=[self.company.id, other.id])
+        self.assertEqual(both.fap_get_figures(30)["to_collect"], here["to_collect"])
 
     def test_the_cross_of_a_quote_or_an_invoice_leads_home(self):
         order = self._quote("FAP-HOME-CLOSE")

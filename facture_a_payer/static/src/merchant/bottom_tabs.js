@@ -43,7 +43,7 @@ export class FapBottomTabs extends Component {
     }
 
     get shown() {
-        return this.ui.isSmall && Boolean(this.state.current);
+        return this.ui.isSmall && Boolean(this.state.current) && this.tabs.length > 0;
     }
 
     get tabs() {
@@ -53,10 +53,9 @@ export class FapBottomTabs extends Component {
         }).filter(Boolean);
     }
 
+    // The current tab too: from a figure's list of « Accueil », « Factures » opens all the invoices.
     select(tab) {
-        if (!tab.active) {
-            this.menu.selectMenu(tab.id);
-        }
+        this.menu.selectMenu(tab.id);
     }
 }
 

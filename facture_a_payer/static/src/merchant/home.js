@@ -1,6 +1,7 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { formatCurrency } from "@web/core/currency";
 import { deserializeDate, formatDate } from "@web/core/l10n/dates";
+import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
 import { formatFloat } from "@web/core/utils/numbers";
@@ -23,8 +24,13 @@ export class FapHome extends Component {
         onWillStart(() => this.load());
     }
 
+    // The answer of the last period asked wins, however fast the merchant switches.
     async load() {
-        this.state.figures = await this.orm.call("facture_a_payer.home", "fap_get_figures", [this.state.period]);
+        const period = this.state.period;
+        const figures = await this.orm.call("facture_a_payer.home", "fap_get_figures", [period]);
+        if (period === this.state.period) {
+            this.state.figures = figures;
+        }
     }
 
     async setPeriod(period) {
@@ -36,12 +42,20 @@ export class FapHome extends Component {
         return formatCurrency(amount, this.state.figures.currency_id);
     }
 
+    invoices(count) {
+        return count === 1 ? _t("1 invoice") : _t("%s invoices", count);
+    }
+
+    payments(count) {
+        return count === 1 ? _t("1 payment") : _t("%s payments", count);
+    }
+
     number(value) {
         return formatFloat(value, { digits: [false, 1] });
     }
 
     get chartBars() {
-        const weeks = this.state.figures.chart;
+        const weeks = this.state.figures.chart || [];
         const max = Math.max(...weeks.map((week) => week.amount), 1);
         return weeks.map((week) => ({
             ...week,
