@@ -209,5 +209,14 @@ class FactureAPayerHome(models.AbstractModel):
         if figure == "paid_month":
             # Odoo's customer payments, without its default filter: the domain says which.
             action["context"] = {"create": False}
-        # Each figure's domain holds its action's own (customer invoices) and more.
-        return {**action, "name": names[figure], "domain": list(domain), "target": "current"}
+        # Each figure's domain holds its action's own (customer invoices) and more. No help nor sample records for an
+        # empty list (the figure said it is empty; a help sent this way would show as raw HTML).
+        action.pop("help", None)
+        return {
+            **action,
+            "name": names[figure],
+            "display_name": names[figure],
+            "domain": list(domain),
+            "target": "current",
+            "useSampleModel": False,
+        }

@@ -18,7 +18,8 @@ class IrModuleModule(models.Model):
             importer = TranslationImporter(self.env.cr, verbose=False)
             importer.load_file(file_path(QUEBEC_TERMS), "fr_CA")
             importer.save(overwrite=True)
-            # Written in SQL: the records and the compiled templates read before are stale.
+            # Written in SQL: the records, the compiled templates and the fields' labels read before are stale.
             self.env.invalidate_all()
             self.env.registry.clear_cache("templates")
+            self.env.registry.clear_cache()
         return res

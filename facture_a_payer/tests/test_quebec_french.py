@@ -30,6 +30,11 @@ class TestQuebecFrench(FapPortalCase):
         self.assertIn("'Commande - %s'", names["fr_CA"])
         self.assertIn("'Quotation - %s'", names["en_US"])
 
+    def test_the_quote_form_speaks_of_a_soumission(self):
+        fields = self.env["sale.order"].with_context(lang="fr_CA").fields_get(["sale_order_template_id", "order_line"])
+        self.assertEqual(fields["sale_order_template_id"]["string"], "Modèle de soumission")
+        self.assertEqual(fields["order_line"]["string"], "Lignes")
+
     def test_the_signature_dialog_reads_naturally(self):
         quote = self._make_quote(self.customer_fr, require_signature=True)
         html = self.open_as_visitor(quote.get_portal_url()).text

@@ -46,6 +46,10 @@ export class FapHome extends Component {
         return count === 1 ? _t("1 invoice") : _t("%s invoices", count);
     }
 
+    invoicesPaid(count) {
+        return count === 1 ? _t("1 invoice paid") : _t("%s invoices paid", count);
+    }
+
     payments(count) {
         return count === 1 ? _t("1 payment") : _t("%s payments", count);
     }
