@@ -8,48 +8,19 @@ total, the deposit paid, what is due, « Payer la facture » and « Payer par vi
 (``deposit-2-facture-du-solde.png``).
 """
 
-import pathlib
-import resource
-import shutil
-import subprocess
-import tempfile
+from phone_screenshot import phone_screenshot
 
 from odoo.tests import tagged
 
 from odoo.addons.facture_a_payer.tests.portal_common import FapPortalPaymentCase
 
-OUT = pathlib.Path(__file__).parent
-
 
 @tagged("post_install", "-at_install")
 class TakePaymentScreenshots(FapPortalPaymentCase):
     def shoot(self, url, name, height=844):
-        profile = tempfile.mkdtemp(prefix="fap-chromium-")
-        self.addCleanup(shutil.rmtree, profile, ignore_errors=True)
         self.env.flush_all()
         with self.allow_requests(all_requests=True):
-            subprocess.run(
-                [
-                    "chromium",
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    f"--user-data-dir={profile}",
-                    "--hide-scrollbars",
-                    "--virtual-time-budget=5000",
-                    f"--window-size=390,{height}",
-                    f"--screenshot={OUT / name}",
-                    url,
-                ],
-                check=True,
-                capture_output=True,
-                timeout=60,
-                # Odoo caps the test process's address space (limit_memory_hard): Chromium needs more.
-                preexec_fn=lambda: resource.setrlimit(
-                    resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
-                ),
-            )
+            phone_screenshot(url, name, height, "--virtual-time-budget=5000")
 
     def test_take_payment_screenshots(self):
         self.company.write({"fap_interac": True, "fap_interac_email": "paiements@plomberie-test.example.com"})

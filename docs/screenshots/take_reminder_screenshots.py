@@ -7,48 +7,19 @@ then has Chromium photograph the sandbox's pages: the email (``reminder-email-fr
 with the SMS (``reminder-sms-fr.png``).
 """
 
-import pathlib
-import resource
-import shutil
-import subprocess
-import tempfile
 from datetime import timedelta
 
 from freezegun import freeze_time
+from phone_screenshot import phone_screenshot
 
 from odoo import Command, fields
 from odoo.tests import tagged
 
 from odoo.addons.facture_a_payer.tests.send_common import FapSendCase
 
-OUT = pathlib.Path(__file__).parent
-
 
 @tagged("post_install", "-at_install")
 class TakeReminderScreenshots(FapSendCase):
-    def shoot(self, url, name, height):
-        profile = tempfile.mkdtemp(prefix="fap-chromium-")
-        self.addCleanup(shutil.rmtree, profile, ignore_errors=True)
-        subprocess.run(
-            [
-                "chromium",
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}",
-                "--hide-scrollbars",
-                f"--window-size=390,{height}",
-                f"--screenshot={OUT / name}",
-                url,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-            # Odoo caps the test process's address space (limit_memory_hard): Chromium needs more.
-            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)),
-        )
-
     def test_take_reminder_screenshots(self):
         self.company.write({"name": "Plomberie Tremblay", "fap_reminders": True})
         self.company.partner_id.tz = "America/Montreal"
@@ -76,5 +47,5 @@ class TakeReminderScreenshots(FapSendCase):
         self.deliver_callbacks()
         email = len(self.sandbox.mail.messages) - 1
         self.assertIn("rappel", self.sandbox.mail.messages[email]["subject"])
-        self.shoot(f"{self.sandbox.url}/mail/{email}", "reminder-email-fr.png", 780)
-        self.shoot(self.sandbox.url, "reminder-sms-fr.png", 844)
+        phone_screenshot(f"{self.sandbox.url}/mail/{email}", "reminder-email-fr.png", 780)
+        phone_screenshot(self.sandbox.url, "reminder-sms-fr.png", 844)
