@@ -2,60 +2,50 @@
 unsubscribe link of the reminder emails."""
 
 import hmac
-import unicodedata
 
 from odoo.http import Controller, Response, request, route
 
-from ..tools.twilio_api import twilio_request_signature
+from ..tools.twilio_api import twilio_request_signature, twilio_signature_matches
 
 INBOUND_PATH = "/facture_a_payer/twilio/inbound"
-# Twilio's own opt-out and opt-in keywords (Advanced Opt-Out), with their French forms (accents removed first).
-OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRETER", "DESABONNER"}
-OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES", "DEBUT", "OUI"}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-def _keyword(body):
-    text = unicodedata.normalize("NFKD", body or "").encode("ascii", "ignore").decode()
-    return text.strip().strip(".!").upper()
 
 
 class FapReminderController(Controller):
     @route(INBOUND_PATH, type="http", auth="public", methods=["POST"], csrf=False, sitemap=False)
     def fap_twilio_inbound(self, **_kwargs):
-        """A customer's SMS to the company's Twilio number (Twilio's « A message comes in » webhook).
+        """A customer's SMS to a company's Twilio number (Twilio's « A message comes in » webhook).
 
-        Signed like Twilio signs it (``X-Twilio-Signature``, the company's auth token); anything else is
-        refused. STOP and its synonyms opt the number out of SMS, START opts it in again (recorded with the
-        customer's words); another reply goes to the customer's chatter for the merchant to read.
+        The company is the one whose Twilio number received it (``To``); the request must be signed like Twilio
+        signs it (``X-Twilio-Signature``, that company's auth token), else it is refused. Each Twilio message
+        (``MessageSid``) is applied once: STOP and its synonyms opt the number out of that company's SMS, START
+        opts it in again (recorded with the customer's words); another reply goes to that company's chatter.
         """
         form = request.httprequest.form.to_dict()
-        companies = (
+        signature = request.httprequest.headers.get("X-Twilio-Signature", "")
+        to_number = form.get("To") or ""
+        companies = to_number and (
             request.env["res.company"]
             .sudo()
-            .search([("sms_provider", "=", "twilio"), ("sms_twilio_account_sid", "=", form.get("AccountSid") or "")])
+            .search(
+                [
+                    ("sms_provider", "=", "twilio"),
+                    ("sms_twilio_account_sid", "=", form.get("AccountSid") or ""),
+                    ("sms_twilio_number_ids.number", "=", to_number),
+                ],
+                order="id",
+            )
         )
-        company = companies.filtered(lambda c: form.get("To") in c.sms_twilio_number_ids.mapped("number"))[:1]
-        company = company or companies[:1]
-        if not company or not company.sms_twilio_auth_token:
-            return Response("Unknown account", status=403)
-        url = company.get_base_url().rstrip("/") + INBOUND_PATH
-        expected = twilio_request_signature(company.sms_twilio_auth_token, url, form)
-        if not hmac.compare_digest(expected, request.httprequest.headers.get("X-Twilio-Signature", "")):
-            return Response("Invalid signature", status=403)
-        number, body = form.get("From") or "", form.get("Body") or ""
-        Consent = request.env["facture_a_payer.consent"].sudo()
-        keyword = _keyword(body)
-        if keyword in OPT_OUT_KEYWORDS:
-            Consent._fap_record("sms", number, "opt_out", "sms_reply", detail=body[:200])
-        elif keyword in OPT_IN_KEYWORDS:
-            Consent._fap_record("sms", number, "opt_in", "sms_reply", detail=body[:200])
+        for company in companies or ():
+            url = company.get_base_url().rstrip("/") + INBOUND_PATH
+            token = company.sms_twilio_auth_token
+            if token and twilio_signature_matches(twilio_request_signature(token, url, form), signature):
+                break
         else:
-            for partner in request.env["res.partner"].sudo().search([("phone_sanitized", "=", number)]):
-                partner.message_post(
-                    body=request.env._("SMS from %(number)s: %(body)s", number=number, body=body[:1600]),
-                    subtype_xmlid="mail.mt_note",
-                )
+            return Response("Unknown number or invalid signature", status=403)
+        if not form.get("MessageSid"):
+            return Response("Missing MessageSid", status=400)
+        request.env["facture_a_payer.sms.reply"].sudo()._fap_receive(company, form)
         return Response(EMPTY_TWIML, content_type="text/xml")
 
     def _fap_unsubscribe_partner(self, partner_id, token):
@@ -72,12 +62,12 @@ class FapReminderController(Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def fap_unsubscribe_page(self, partner_id, token):
+    def fap_unsubscribe_page(self, partner_id, token, **_kwargs):
         """The link of a reminder email: a page that asks before unsubscribing (mail scanners open links)."""
         partner = self._fap_unsubscribe_partner(partner_id, token)
-        return request.render(
-            "facture_a_payer.unsubscribe_page", {"partner": partner, "token": token, "done": partner.is_blacklisted}
-        )
+        companies = self._fap_unsubscribe_companies(partner)
+        done = all(partner._fap_email_opted_out(company) for company in companies)
+        return request.render("facture_a_payer.unsubscribe_page", self._fap_unsubscribe_values(partner, token, done))
 
     @route(
         "/facture_a_payer/unsubscribe/<int:partner_id>/<string:token>",
@@ -88,8 +78,35 @@ class FapReminderController(Controller):
     )
     def fap_unsubscribe(self, partner_id, token, **_kwargs):
         partner = self._fap_unsubscribe_partner(partner_id, token)
-        if partner.email_normalized and not partner.is_blacklisted:
-            request.env["facture_a_payer.consent"].sudo()._fap_record(
-                "email", partner.email_normalized, "opt_out", "unsubscribe_link", partners=partner
-            )
-        return request.render("facture_a_payer.unsubscribe_page", {"partner": partner, "token": token, "done": True})
+        for company in self._fap_unsubscribe_companies(partner):
+            if partner.email_normalized and not partner._fap_email_opted_out(company):
+                request.env["facture_a_payer.consent"].sudo()._fap_record(
+                    company, "email", partner.email_normalized, "opt_out", "unsubscribe_link", partners=partner
+                )
+        return request.render("facture_a_payer.unsubscribe_page", self._fap_unsubscribe_values(partner, token, True))
+
+    def _fap_unsubscribe_companies(self, partner):
+        """The companies whose reminder emails the link stops: the one it names (``company``, signed for the
+        customer), else, for a link sent before opt-outs were kept per company, those that reminded the customer."""
+        value = request.params.get("company")
+        if not value:
+            reminded = request.env["facture_a_payer.reminder"].sudo().search([("partner_id", "=", partner.id)])
+            return reminded.company_id or partner.company_id or request.env.company
+        company_id = str(value).partition("-")[0]
+        company = request.env["res.company"].browse()
+        if company_id.isascii() and company_id.isdigit() and len(company_id) < 10:
+            company = request.env["res.company"].sudo().browse(int(company_id)).exists()
+        expected = company and partner._fap_unsubscribe_company_token(company)
+        if not expected or not str(value).isascii() or not hmac.compare_digest(expected.encode(), str(value).encode()):
+            raise request.not_found()
+        return company
+
+    def _fap_unsubscribe_values(self, partner, token, done):
+        companies = self._fap_unsubscribe_companies(partner)
+        return {
+            "partner": partner,
+            "token": token,
+            "done": done,
+            "company_name": companies[:1].name,
+            "company_token": request.params.get("company"),
+        }

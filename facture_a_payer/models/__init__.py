@@ -15,6 +15,7 @@ from . import sms_sms
 from . import facture_a_payer_reminder_step
 from . import facture_a_payer_reminder
 from . import facture_a_payer_consent
+from . import facture_a_payer_sms_reply
 from . import facture_a_payer_interac_transfer
 from . import mail_thread
 from . import facture_a_payer_home

@@ -1,17 +1,25 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class FactureAPayerConsent(models.Model):
-    """The customer's consent history: each opt-out and opt-in, for SMS or email, with when and how it came.
+    """The customer's consent history, per company: each opt-out and opt-in, for SMS or email, with when and how
+    it came.
 
-    The opt-out itself is Odoo's: the number in ``phone.blacklist`` (SMS), the address in ``mail.blacklist``
-    (email); this keeps who asked, when and by which way, for the merchant to show if asked.
+    An opt-out belongs to the company that was answered: Twilio keeps opt-outs per sending number, so a STOP to
+    a company's number stops that company's SMS only, and the unsubscribe link of a company's reminder email stops
+    that company's reminder emails only. The latest record of a company, channel and address is the state the app
+    applies (``_fap_opted_out``); Odoo's database-wide blacklists (``phone.blacklist``, ``mail.blacklist``) are
+    left to Odoo's own features and to the administrator, and the app honours them too.
     """
 
     _name = "facture_a_payer.consent"
     _description = "Customer consent to messages"
     _order = "create_date desc, id desc"
 
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, ondelete="cascade"
+    )
     partner_id = fields.Many2one("res.partner", string="Customer", index=True, ondelete="cascade")
     channel = fields.Selection([("sms", "SMS"), ("email", "Email")], required=True)
     address = fields.Char(string="Number or email", required=True)
@@ -28,32 +36,74 @@ class FactureAPayerConsent(models.Model):
     detail = fields.Char(help="The customer's words, or the provider's answer.")
     user_id = fields.Many2one("res.users", string="Recorded by", default=lambda self: self.env.user)
 
+    _company_address = models.Index("(company_id, channel, address, id)")
+
+    def _init_column(self, column_name):
+        """Records made before consent was kept per company: the customer's company, else the company that
+        reminded them last, else the default (the main company)."""
+        if column_name == "company_id":
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE facture_a_payer_consent consent
+                       SET company_id = COALESCE(
+                               partner.company_id,
+                               (SELECT reminder.company_id FROM facture_a_payer_reminder reminder
+                                 WHERE reminder.partner_id = consent.partner_id ORDER BY reminder.id DESC LIMIT 1))
+                      FROM res_partner partner
+                     WHERE partner.id = consent.partner_id AND consent.company_id IS NULL
+                    """
+                )
+            )
+        return super()._init_column(column_name)
+
     @api.model
-    def _fap_record(self, channel, address, action, source, detail=False, partners=None):
-        """Apply and record an opt-out or opt-in of ``address`` (an E.164 number or an email)."""
-        # Odoo's phone blacklist takes a list of numbers, its email blacklist one address.
-        if channel == "sms":
-            Blacklist, entries, partner_field = self.env["phone.blacklist"].sudo(), [address], "phone_sanitized"
-        else:
-            Blacklist, entries, partner_field = self.env["mail.blacklist"].sudo(), address, "email_normalized"
+    def _fap_opted_out(self, company, channel, address):
+        """Whether ``address`` (an E.164 number or an email) opted out of ``company``'s ``channel``."""
+        latest = self.sudo().search(
+            [("company_id", "=", company.id), ("channel", "=", channel), ("address", "=", address)],
+            order="id desc",
+            limit=1,
+        )
+        return latest.action == "opt_out"
+
+    @api.model
+    def _fap_record(self, company, channel, address, action, source, detail=False, partners=None):
+        """Record an opt-out or opt-in of ``address`` (an E.164 number or an email) for ``company``.
+
+        ``partners``: the customers it concerns, by default those of ``company`` (or shared) with that address.
+        """
+        partner_field = "phone_sanitized" if channel == "sms" else "email_normalized"
         if partners is None:
-            partners = self.env["res.partner"].sudo().search([(partner_field, "=", address)])
+            partners = (
+                self.env["res.partner"]
+                .sudo()
+                .search([(partner_field, "=", address), ("company_id", "in", [False, company.id])])
+            )
         reason = dict(self._fields["source"]._description_selection(self.env))[source]
-        if action == "opt_out":
-            Blacklist._add(entries, message=reason)
-        else:
-            Blacklist._remove(entries, message=reason)
-        values = {"channel": channel, "address": address, "action": action, "source": source, "detail": detail}
+        values = {
+            "company_id": company.id,
+            "channel": channel,
+            "address": address,
+            "action": action,
+            "source": source,
+            "detail": detail,
+        }
         records = self.sudo().create([{**values, "partner_id": partner.id} for partner in partners] or [values])
         channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]
         if action == "opt_out":
             body = self.env._(
-                "Opted out of %(channel)s (%(address)s): %(how)s", channel=channel_label, address=address, how=reason
+                "Opted out of %(channel)s from %(company)s (%(address)s): %(how)s",
+                channel=channel_label,
+                company=company.name,
+                address=address,
+                how=reason,
             )
         else:
             body = self.env._(
-                "Opted in to %(channel)s again (%(address)s): %(how)s",
+                "Opted in to %(channel)s from %(company)s again (%(address)s): %(how)s",
                 channel=channel_label,
+                company=company.name,
                 address=address,
                 how=reason,
             )

@@ -211,16 +211,18 @@ class FactureAPayerDocument(models.AbstractModel):
         channel = partner.fap_channel or "both"
         reminder = self.env.context.get("fap_reminder")
         number = sms_template and channel in ("both", "sms") and partner.phone and partner._fap_get_sms_number()
-        # A number whose owner answered STOP gets no more SMS (Twilio would refuse them); reminders then go by
-        # email even to a customer reached by SMS only. An email address unsubscribed gets no more reminders.
-        sms_opted_out = bool(number) and partner._fap_sms_opted_out(number)
+        # A number whose owner answered STOP to the company gets no more SMS from it (Twilio would refuse them);
+        # reminders then go by email even to a customer reached by SMS only. An email address unsubscribed from
+        # the company's reminders gets no more of them. Odoo's blacklists apply too (see res.partner).
+        sms_opted_out = bool(number) and partner._fap_sms_opted_out(number, self.company_id)
         if sms_opted_out:
             number = False
-        email_allowed = partner.email and not (reminder and partner.is_blacklisted)
+        email_opted_out = bool(reminder) and partner._fap_email_opted_out(self.company_id)
+        email_allowed = partner.email and not email_opted_out
         send_email = bool(
             mail_template and email_allowed and (channel in ("both", "email") or (reminder and sms_opted_out))
         )
-        if not send_email and not number and (sms_opted_out or (reminder and partner.is_blacklisted)):
+        if not send_email and not number and (sms_opted_out or email_opted_out):
             raise UserError(
                 self.env._(
                     "Nothing was sent for %(document)s: %(customer)s asked not to receive these messages (SMS "

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
@@ -28,6 +30,26 @@ class ResPartner(models.Model):
         help="No automatic reminder of this customer's quotes and invoices.",
     )
     fap_consent_ids = fields.One2many("facture_a_payer.consent", "partner_id", string="Consent history")
+    # The current company's: a customer's STOP to another company's number, or the unsubscribe link of another
+    # company's reminder, does not show (nor apply) here.
+    fap_sms_opted_out = fields.Boolean(
+        string="Opted out of the company's SMS", compute="_compute_fap_opted_out", compute_sudo=True
+    )
+    fap_email_opted_out = fields.Boolean(
+        string="Unsubscribed from the company's reminder emails", compute="_compute_fap_opted_out", compute_sudo=True
+    )
+
+    @api.depends("phone_sanitized", "email_normalized", "fap_consent_ids.action")
+    @api.depends_context("company")
+    def _compute_fap_opted_out(self):
+        Consent, company = self.env["facture_a_payer.consent"], self.env.company
+        for partner in self:
+            partner.fap_sms_opted_out = bool(partner.phone_sanitized) and Consent._fap_opted_out(
+                company, "sms", partner.phone_sanitized
+            )
+            partner.fap_email_opted_out = bool(partner.email_normalized) and Consent._fap_opted_out(
+                company, "email", partner.email_normalized
+            )
 
     def write(self, vals):
         res = super().write(vals)
@@ -35,31 +57,53 @@ class ResPartner(models.Model):
             self.env["facture_a_payer.reminder"]._fap_reschedule([("partner_id", "in", self.ids)])
         return res
 
-    def _fap_sms_opted_out(self, number):
-        """Whether ``number`` (E.164) answered STOP, or was refused by the SMS provider as unsubscribed."""
-        return bool(self.env["phone.blacklist"].sudo().search_count([("number", "=", number)], limit=1))
+    def _fap_sms_opted_out(self, number, company):
+        """Whether ``number`` (E.164) may get no SMS of ``company``: it answered STOP to the company's number (or
+        the company's sending was refused as unsubscribed), or it is in Odoo's phone blacklist."""
+        return self.env["facture_a_payer.consent"]._fap_opted_out(company, "sms", number) or bool(
+            self.env["phone.blacklist"].sudo().search_count([("number", "=", number)], limit=1)
+        )
+
+    def _fap_email_opted_out(self, company):
+        """Whether the customer may get no reminder email of ``company``: the unsubscribe link of one of its
+        reminders, or the address in Odoo's email blacklist."""
+        self.ensure_one()
+        return self.is_blacklisted or (
+            bool(self.email_normalized)
+            and self.env["facture_a_payer.consent"]._fap_opted_out(company, "email", self.email_normalized)
+        )
 
     def _fap_unsubscribe_token(self):
         self.ensure_one()
         return hmac(self.env(su=True), "facture_a_payer.unsubscribe", (self.id, self.email_normalized or ""))
 
-    def _fap_get_unsubscribe_url(self):
-        """The link of the reminder emails that stops them (the address goes in Odoo's email blacklist)."""
+    def _fap_unsubscribe_company_token(self, company):
+        """The ``company`` query parameter of the unsubscribe link: the company's id, signed for this customer."""
+        self.ensure_one()
+        signature = hmac(
+            self.env(su=True), "facture_a_payer.unsubscribe.company", (self.id, self.email_normalized or "", company.id)
+        )
+        return f"{company.id}-{signature}"
+
+    def _fap_get_unsubscribe_url(self, company=None):
+        """The link of ``company``'s reminder emails that stops them (that company's only)."""
         self.ensure_one()
         base_url = self.get_base_url().rstrip("/")
-        return f"{base_url}/facture_a_payer/unsubscribe/{self.id}/{self._fap_unsubscribe_token()}"
+        url = f"{base_url}/facture_a_payer/unsubscribe/{self.id}/{self._fap_unsubscribe_token()}"
+        return f"{url}?{urlencode({'company': self._fap_unsubscribe_company_token(company)})}" if company else url
 
     def action_fap_sms_opt_in(self):
-        """The merchant records that the customer agrees to SMS again (e.g. asked in person)."""
+        """The merchant records that the customer agrees to the current company's SMS again (e.g. asked in
+        person). Odoo's phone blacklist is left as it is (Odoo's own features use it)."""
         for partner in self.filtered("phone_sanitized"):
             self.env["facture_a_payer.consent"]._fap_record(
-                "sms", partner.phone_sanitized, "opt_in", "merchant", partners=partner
+                self.env.company, "sms", partner.phone_sanitized, "opt_in", "merchant", partners=partner
             )
 
     def action_fap_email_opt_in(self):
         for partner in self.filtered("email_normalized"):
             self.env["facture_a_payer.consent"]._fap_record(
-                "email", partner.email_normalized, "opt_in", "merchant", partners=partner
+                self.env.company, "email", partner.email_normalized, "opt_in", "merchant", partners=partner
             )
 
     def _fap_get_sms_number(self):

@@ -1,5 +1,6 @@
 from . import (
     test_approval_invoicing,
+    test_companies,
     test_deposit,
     test_foundation_install,
     test_foundation_sandbox_demo,

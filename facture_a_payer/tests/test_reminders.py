@@ -257,11 +257,11 @@ class TestReminders(FapSendCase):
         # A forged or unsigned reply changes nothing.
         params = {"AccountSid": DEMO_ACCOUNT_SID, "From": number, "To": DEMO_NUMBERS[0], "Body": "STOP"}
         self.assertEqual(self.post_inbound(params, signature="forged").status_code, 403)
-        self.assertFalse(partner.phone_sanitized_blacklisted)
+        self.assertFalse(partner.fap_sms_opted_out)
 
         self.sandbox.twilio.receive(number, "ARRÊT")
         self.deliver_callbacks()
-        self.assertTrue(partner.phone_sanitized_blacklisted)
+        self.assertTrue(partner.fap_sms_opted_out)
         consent = partner.fap_consent_ids
         self.assertEqual(
             (consent.channel, consent.action, consent.source, consent.address, consent.detail),
@@ -274,7 +274,7 @@ class TestReminders(FapSendCase):
 
         self.sandbox.twilio.receive(number, "Début")
         self.deliver_callbacks()
-        self.assertFalse(partner.phone_sanitized_blacklisted)
+        self.assertFalse(partner.fap_sms_opted_out)
         self.assertEqual(partner.fap_consent_ids.sorted("id").mapped("action"), ["opt_out", "opt_in"])
         self.run_reminders("2026-03-16 15:00")
         self.assertEqual(len(self.received_sms(partner)), 2, "SMS again")
@@ -284,7 +284,7 @@ class TestReminders(FapSendCase):
         self.sandbox.twilio.opted_out.add((DEMO_NUMBERS[0], number))
         self.addCleanup(self.sandbox.twilio.opted_out.discard, (DEMO_NUMBERS[0], number))
         self.run_reminders("2026-03-23 15:00")
-        self.assertTrue(partner.phone_sanitized_blacklisted)
+        self.assertTrue(partner.fap_sms_opted_out)
         refused = partner.fap_consent_ids.sorted("id")[-1]
         self.assertEqual((refused.action, refused.source), ("opt_out", "sms_refused"))
         self.assertIn("unsubscribed recipient", refused.detail)
@@ -306,11 +306,11 @@ class TestReminders(FapSendCase):
         url = next(link for link in self.links(email["html"]) if "/facture_a_payer/unsubscribe/" in link)
         page = self.open_as_visitor(url)
         self.assertIn("Arrêter les rappels par courriel", page.text)
-        self.assertFalse(partner.is_blacklisted, "opening the link (a mail scanner would) unsubscribes nothing")
-        self.assertEqual(self.open_as_visitor(url + "x").status_code, 404)
+        self.assertFalse(partner.fap_email_opted_out, "opening the link (a mail scanner would) unsubscribes nothing")
+        self.assertEqual(self.open_as_visitor(re.sub(r"/([^/?]+)\?", r"/\1x?", url)).status_code, 404)
         form = self.open_as_visitor(url, data={"csrf_token": self.csrf_token(page.text)})
         self.assertIn("Vous ne recevrez plus de rappels par courriel", form.text)
-        self.assertTrue(partner.is_blacklisted)
+        self.assertTrue(partner.fap_email_opted_out)
         self.assertEqual(partner.fap_consent_ids.source, "unsubscribe_link")
         self.run_reminders("2026-03-16 15:00")
         self.assertEqual(len(self.received_emails(partner)), 2, "no more reminder emails")

@@ -124,7 +124,7 @@ class TestSandboxTwilio(FapSandboxCase):
         self.assertEqual(response.status_code, 303)
         [reply] = self.deliver_callbacks()
         self.assertTrue(reply.url.endswith("/facture_a_payer/twilio/inbound"), "posted, signed, to Odoo")
-        self.assertTrue(partner.phone_sanitized_blacklisted)
+        self.assertTrue(partner.fap_sms_opted_out)
         self.assertEqual(partner.fap_consent_ids.source, "sms_reply")
         refused = self._post_message("+15145550143")
         self.assertEqual((refused.status_code, refused.json()["code"]), (400, 21610))
@@ -134,5 +134,5 @@ class TestSandboxTwilio(FapSandboxCase):
             timeout=5,
         )
         self.deliver_callbacks()
-        self.assertFalse(partner.phone_sanitized_blacklisted)
+        self.assertFalse(partner.fap_sms_opted_out)
         self.assertEqual(self._post_message("+15145550143").status_code, 201)

@@ -25,6 +25,14 @@ def twilio_request_signature(auth_token, url, params):
     return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
 
 
+def twilio_signature_matches(expected, signature):
+    """Whether the ``X-Twilio-Signature`` header ``signature`` is ``expected``. Twilio's signatures are base64:
+    a header with other characters is a wrong signature (``hmac.compare_digest`` raises on non-ASCII text)."""
+    if not signature or not signature.isascii():
+        return False
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
 class _RebasedSession:
     """Send Twilio requests to another base URL (the sandbox), keeping the rest of the call as is."""
 
@@ -57,13 +65,20 @@ class SmsApiTwilioConfigurable(SmsApiTwilio):
         return super()._twilio_error_code_to_odoo_state(response_json)
 
     def _send_sms_batch(self, messages, delivery_reports_url=False):
-        """Odoo's sending; a number Twilio refuses as unsubscribed (the customer texted STOP) is opted out."""
+        """Odoo's sending; a number Twilio refuses as unsubscribed (the customer texted STOP to the sending number)
+        is opted out of the sending company's SMS."""
         results = super()._send_sms_batch(messages, delivery_reports_url=delivery_reports_url)
         numbers = {info["uuid"]: info["number"] for message in messages for info in message.get("numbers") or []}
+        company = self.company or self.env.company
         for result in results:
             if result.get("failure_type") == "not_allowed" and numbers.get(result["uuid"]):
                 self.env["facture_a_payer.consent"].sudo()._fap_record(
-                    "sms", numbers[result["uuid"]], "opt_out", "sms_refused", detail=result.get("failure_reason")
+                    company,
+                    "sms",
+                    numbers[result["uuid"]],
+                    "opt_out",
+                    "sms_refused",
+                    detail=result.get("failure_reason"),
                 )
         return results
 
