@@ -1,21 +1,59 @@
+import base64
+import logging
 import re
 
+import psycopg2.errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, mute_logger
 
 from ..tools import email_trust
 from ..tools.interac_notification import (
+    CANCELLED,
+    DEPOSITED,
+    EXPIRED,
+    REMINDER,
+    TO_CLAIM,
     NotificationParseError,
     name_key,
-    notification_text,
     parse_notification,
+    read_email,
     reference_pattern,
 )
 
+_logger = logging.getLogger(__name__)
+
+# What only the notification itself (read by the server) or the record's actions set, whatever the client.
+PROTECTED_FIELDS = {
+    "subject",
+    "company_id",
+    "state",
+    "kind",
+    "trusted",
+    "trust_detail",
+    "parse_error",
+    "lang",
+    "sender_name",
+    "amount",
+    "currency_id",
+    "message",
+    "reference",
+    "date",
+    "transfer_date",
+    "email_from",
+    "raw_email",
+    "raw_email_name",
+    "candidate_ids",
+    "match_method",
+    "payment_id",
+    "duplicate_of_id",
+}
+
 
 class FactureAPayerInteracTransfer(models.Model):
-    """An Interac e-Transfer deposit notification received by email (« Virement Interac reçu »)."""
+    """An Interac e-Transfer notification received by email (« Virement Interac reçu »): a deposit pays the invoice
+    it names; money to claim, reminders, requests and expiries never pay."""
 
     _name = "facture_a_payer.interac.transfer"
     _description = "Interac e-Transfer received"
@@ -31,8 +69,10 @@ class FactureAPayerInteracTransfer(models.Model):
     state = fields.Selection(
         [
             ("review", "To check"),
+            ("to_claim", "To claim"),
             ("to_match", "To match"),
             ("matched", "Matched"),
+            ("claimed", "Claimed"),
             ("duplicate", "Duplicate"),
             ("ignored", "Ignored"),
         ],
@@ -42,8 +82,24 @@ class FactureAPayerInteracTransfer(models.Model):
         tracking=True,
         index=True,
     )
+    kind = fields.Selection(
+        [
+            (DEPOSITED, "Deposited"),
+            (TO_CLAIM, "To claim"),
+            (REMINDER, "Reminder"),
+            ("request", "Money request"),
+            (EXPIRED, "Expired"),
+            (CANCELLED, "Cancelled"),
+            ("other", "Other"),
+        ],
+        string="Notice",
+        readonly=True,
+        help="What Interac's notification says: only a deposit may pay an invoice.",
+    )
     trusted = fields.Boolean(
-        readonly=True, help="Signed by a notifying domain (DKIM), or through a trusted forwarding mailbox (ARC)."
+        readonly=True,
+        help="Signed by a notifying domain (DKIM), or through a trusted forwarding mailbox (ARC), and sent to your "
+        "Autodeposit address.",
     )
     trust_detail = fields.Char(string="Signature", readonly=True)
     parse_error = fields.Char(string="Not read", readonly=True)
@@ -57,6 +113,7 @@ class FactureAPayerInteracTransfer(models.Model):
     message = fields.Char(string="Sender's message", readonly=True)
     reference = fields.Char(string="Interac reference number", readonly=True, index="btree_not_null")
     date = fields.Datetime(string="Received", readonly=True, default=fields.Datetime.now)
+    transfer_date = fields.Date(string="Transfer date", readonly=True)
     email_from = fields.Char(string="From", readonly=True)
     raw_email = fields.Binary(string="Original email", attachment=True, readonly=True)
     raw_email_name = fields.Char(default="notification.eml", readonly=True)
@@ -76,9 +133,10 @@ class FactureAPayerInteracTransfer(models.Model):
     payment_id = fields.Many2one("account.payment", readonly=True, copy=False)
     duplicate_of_id = fields.Many2one("facture_a_payer.interac.transfer", string="Same transfer as", readonly=True)
 
-    # One Interac reference number pays once: a second copy of a notification waits as a duplicate.
+    # One Interac transfer pays once in the whole database, whatever the company, the Message-ID or what became
+    # of the first notice (ignored included): a second notice of its deposit is a duplicate.
     _fap_reference_once = models.UniqueIndex(
-        "(company_id, reference) WHERE trusted AND state NOT IN ('duplicate', 'ignored')"
+        "(reference) WHERE trusted AND kind = 'deposited' AND state != 'duplicate'"
     )
 
     @api.depends("sender_name", "amount", "currency_id", "subject")
@@ -93,8 +151,29 @@ class FactureAPayerInteracTransfer(models.Model):
             else:
                 transfer.display_name = transfer.subject or transfer.env._("Interac e-Transfer")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(PROTECTED_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(self.env._("Interac e-Transfers are recorded from their notifications only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        protected = PROTECTED_FIELDS & set(vals)
+        # The merchant types the amount of a trusted notification that could not be read, nothing else.
+        typed_amount = protected == {"amount"} and all(
+            transfer.state == "to_match" and transfer.parse_error for transfer in self
+        )
+        if protected and not self.env.su and not typed_amount:
+            raise AccessError(
+                self.env._(
+                    "Only the notification and the e-Transfer's actions change %(fields)s.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+        return super().write(vals)
+
     # ------------------------------------------------------------------------------------------
-    # Receiving (Odoo's mail gateway, by the company's alias)
+    # Receiving (Odoo's mail gateway, by the company's alias; as superuser, like every gateway's record)
     # ------------------------------------------------------------------------------------------
     @api.model
     def message_new(self, msg_dict, custom_values=None):
@@ -102,26 +181,48 @@ class FactureAPayerInteracTransfer(models.Model):
         # The gateway's date is the email's Date header, in UTC.
         values = dict(
             custom_values or {},
-            raw_email=raw,
+            raw_email=base64.b64encode(raw),
+            raw_email_name="interac-notification.eml",
             email_from=msg_dict.get("email_from"),
             date=msg_dict.get("date") or fields.Datetime.now(),
         )
         transfer = super().message_new(msg_dict, values)
-        transfer._fap_read()
-        transfer._fap_match()
-        transfer._fap_ask_merchant()
+        transfer._fap_receive()
         return transfer
+
+    def _fap_receive(self):
+        """Read, match and ask the merchant; whatever goes wrong leaves the record « To check » with the reason,
+        never a failed gateway run that would lose the email."""
+        for transfer in self:
+            try:
+                with self.env.cr.savepoint():
+                    transfer._fap_read()
+                    transfer._fap_match()
+            except Exception as error:  # the email is kept: a person looks at it
+                _logger.warning("Interac notification %s could not be processed", transfer.id, exc_info=True)
+                transfer.sudo().write(
+                    {"state": "review", "trusted": False, "parse_error": f"{error.__class__.__name__}: {error}"}
+                )
+        self._fap_ask_merchant()
 
     def _fap_ask_merchant(self):
         """A notification that paid nothing gets an activity for the company's accountant (in their language)."""
-        for transfer in self.filtered(lambda t: t.state in ("review", "to_match")):
+        for transfer in self.filtered(lambda t: t.state in ("review", "to_match", "to_claim")):
             user = transfer.company_id._fap_accountant()
             if not user:
                 continue
             merchant = transfer.with_context(lang=user.lang)
             if transfer.state == "review":
                 summary = merchant.env._("Check an Interac e-Transfer notification")
-                note = transfer.trust_detail
+                note = transfer.parse_error or transfer.trust_detail
+            elif transfer.state == "to_claim":
+                summary = merchant.env._("Claim an Interac e-Transfer")
+                note = merchant.env._(
+                    "%(sender)s sent %(amount)s that waits to be deposited: claim it at your bank. Its deposit "
+                    "notice will pay the invoice.",
+                    sender=transfer.sender_name or "?",
+                    amount=transfer.currency_id.format(transfer.amount),
+                )
             else:
                 summary = merchant.env._("Match an Interac e-Transfer")
                 note = transfer.parse_error or merchant.env._(
@@ -129,63 +230,110 @@ class FactureAPayerInteracTransfer(models.Model):
                 )
             merchant.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id)
 
+    def _fap_raw(self):
+        self.ensure_one()
+        raw = self.sudo().with_context(bin_size=False).raw_email
+        return base64.b64decode(raw) if raw else b""
+
     def _fap_read(self):
-        """Check the signature, then read the notification: trusted ones go « To match », others « To check »."""
+        """Check who sent it and its signature, then read it. Mail to the alias from anyone but a notifying domain
+        is « Ignored »; a deposit notice that is trusted goes « To match »; money to claim « To claim »; what
+        cannot be trusted « To check »; other notices (requests, reminders, expiries) pay nothing."""
+        nameserver = self.env["ir.config_parameter"].sudo().get_param(email_trust.DNS_NAMESERVER_PARAM)
         for transfer in self:
             company = transfer.company_id
-            raw = transfer.with_context(bin_size=False).raw_email or b""
-            nameserver = self.env["ir.config_parameter"].sudo().get_param(email_trust.DNS_NAMESERVER_PARAM)
+            raw = transfer._fap_raw()
+            domains = email_trust.domain_list(company.fap_interac_notifying_domains)
+            values = dict.fromkeys(
+                ("kind", "lang", "sender_name", "message", "reference", "transfer_date", "parse_error"), False
+            )
+            if not email_trust.from_notifying_domain(raw, domains):
+                values.update(state="ignored", trusted=False, trust_detail=self.env._("Not from a notifying domain"))
+                transfer.sudo().write(values)
+                continue
             trusted, how = email_trust.check(
                 raw,
-                email_trust.domain_list(company.fap_interac_notifying_domains),
+                domains,
                 email_trust.domain_list(company.fap_interac_forwarders),
+                company._fap_interac_addresses(),
                 email_trust.make_dnsfunc(nameserver),
             )
-            values = {"trusted": trusted, "trust_detail": how, "parse_error": False}
+            values.update(trusted=trusted, trust_detail=how)
             try:
-                parsed = parse_notification(notification_text(raw))
+                parsed = parse_notification(*read_email(raw))
             except NotificationParseError as error:
                 values["parse_error"] = str(error)
+                parsed = {}
             else:
-                currency = (
-                    self.env["res.currency"]
-                    .with_context(active_test=False)
-                    .search([("name", "=", parsed["currency"])], limit=1)
-                )
                 values.update(
-                    {
-                        "lang": parsed["lang"],
-                        "sender_name": parsed["sender"],
-                        "amount": parsed["amount"],
-                        "currency_id": (currency or company.currency_id).id,
-                        "message": parsed["message"],
-                        "reference": parsed["reference"],
-                    }
+                    kind=parsed["kind"],
+                    lang=parsed["lang"],
+                    sender_name=parsed["sender"],
+                    message=parsed["message"],
+                    reference=parsed["reference"],
+                    transfer_date=parsed["date"],
                 )
+                if parsed["amount"] is not None:
+                    currency = (
+                        self.env["res.currency"]
+                        .with_context(active_test=False)
+                        .search([("name", "=", parsed["currency"])], limit=1)
+                    )
+                    values.update(amount=float(parsed["amount"]), currency_id=(currency or company.currency_id).id)
+            kind = parsed.get("kind")
             if not trusted:
                 values["state"] = "review"
-            else:
+            elif kind in (TO_CLAIM, REMINDER):
+                values["state"] = "to_claim" if not transfer._fap_same_transfer(DEPOSITED, parsed) else "claimed"
+            elif kind in (DEPOSITED, None):
                 values["state"] = "to_match"
-                original = values.get("reference") and self.search(
-                    [
-                        ("company_id", "=", company.id),
-                        ("reference", "=", values["reference"]),
-                        ("trusted", "=", True),
-                        ("state", "not in", ("duplicate", "ignored")),
-                        ("id", "!=", transfer.id),
-                    ],
-                    limit=1,
-                )
-                if original:
-                    values.update(state="duplicate", duplicate_of_id=original.id)
-            transfer.write(values)
-            if transfer.state == "duplicate":
-                transfer.message_post(
-                    body=self.env._(
-                        "Same Interac reference number as %(original)s: this copy registers nothing.",
-                        original=transfer.duplicate_of_id._get_html_link(),
-                    )
-                )
+            else:
+                values["state"] = "ignored"
+            if trusted and kind == DEPOSITED:
+                transfer._fap_write_deposit(values)
+            else:
+                transfer.sudo().write(values)
+            if trusted and kind in (DEPOSITED, EXPIRED, CANCELLED):
+                # The money waiting to be claimed came in, or went back to the sender.
+                waiting = transfer._fap_same_transfer(TO_CLAIM, parsed) | transfer._fap_same_transfer(REMINDER, parsed)
+                waiting = waiting.filtered(lambda t: t.state == "to_claim")
+                waiting.sudo().write({"state": "claimed" if kind == DEPOSITED else "ignored"})
+                waiting.activity_unlink(["mail.mail_activity_data_todo"])
+
+    def _fap_same_transfer(self, kind, parsed):
+        """The trusted notices of ``kind`` of the same Interac transfer (its reference), in any company."""
+        self.ensure_one()
+        if not parsed.get("reference"):
+            return self.browse()
+        return self.sudo().search(
+            [
+                ("reference", "=", parsed["reference"]),
+                ("kind", "=", kind),
+                ("trusted", "=", True),
+                ("id", "!=", self.id),
+            ]
+        )
+
+    def _fap_write_deposit(self, values):
+        """A deposit pays once in the whole database: the notice of a transfer already recorded (in any company,
+        whatever became of it) is its duplicate. The unique index settles two notices received at once."""
+        self.ensure_one()
+        original = self._fap_same_transfer(DEPOSITED, values).filtered(lambda t: t.state != "duplicate")[:1]
+        if not original:
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    self.sudo().write(values)
+            except psycopg2.errors.UniqueViolation:
+                pass
+            else:
+                return
+        self.sudo().write(dict(values, state="duplicate", duplicate_of_id=original.id))
+        self.message_post(
+            body=self.env._(
+                "Same Interac reference number as %(original)s: this copy registers nothing.",
+                original=original._get_html_link() if original else self.reference,
+            )
+        )
 
     # ------------------------------------------------------------------------------------------
     # Matching
@@ -237,9 +385,9 @@ class FactureAPayerInteracTransfer(models.Model):
     def _fap_match(self):
         """Register the payment of a trusted notification that names exactly one open invoice; else it waits in
         « To match » with its candidates."""
-        for transfer in self.filtered(lambda t: t.state == "to_match" and not t.parse_error):
+        for transfer in self.filtered(lambda t: t.state == "to_match" and t.kind == DEPOSITED and not t.parse_error):
             candidates, method = transfer._fap_candidates()
-            transfer.candidate_ids = candidates
+            transfer.sudo().candidate_ids = candidates
             if len(candidates) == 1:
                 transfer._fap_register(candidates, method)
 
@@ -253,6 +401,8 @@ class FactureAPayerInteracTransfer(models.Model):
         if self.env.cr.fetchone()[0] != "to_match" or not self.trusted:
             raise UserError(self.env._("This e-Transfer is no longer waiting to be matched."))
         self.invalidate_recordset(["state"])
+        if self.kind != DEPOSITED and not self.parse_error:
+            raise UserError(self.env._("Only a deposit notice pays an invoice."))
         if invoice.state != "posted" or invoice.payment_state not in ("not_paid", "partial"):
             raise UserError(self.env._("The invoice %(invoice)s is not open.", invoice=invoice.display_name))
         if self.currency_id.compare_amounts(self.amount, 0.0) <= 0:
@@ -271,7 +421,7 @@ class FactureAPayerInteracTransfer(models.Model):
                     "journal_id": journal.id,
                     "amount": self.amount,
                     "currency_id": self.currency_id.id,
-                    "payment_date": fields.Date.context_today(self, self.date),
+                    "payment_date": self.transfer_date or fields.Date.context_today(self, self.date),
                     "communication": self.env._("Interac e-Transfer %(reference)s", reference=self.reference or ""),
                     # More than due: the rest stays as the customer's credit.
                     "payment_difference_handling": "open",
@@ -279,7 +429,9 @@ class FactureAPayerInteracTransfer(models.Model):
             )
             ._create_payments()
         )
-        self.write({"state": "matched", "invoice_id": invoice.id, "payment_id": payment.id, "match_method": method})
+        self.sudo().write(
+            {"state": "matched", "invoice_id": invoice.id, "payment_id": payment.id, "match_method": method}
+        )
         self.activity_unlink(["mail.mail_activity_data_todo"])
         invoice._fap_after_interac_payment(self, due)
 
@@ -297,14 +449,12 @@ class FactureAPayerInteracTransfer(models.Model):
     def action_fap_verify_again(self):
         """Check the signature and read the email again (after a DNS outage, or new notifying domains)."""
         transfers = self.filtered(lambda t: t.state == "review")
-        transfers._fap_read()
-        transfers._fap_match()
         transfers.activity_unlink(["mail.mail_activity_data_todo"])
-        transfers._fap_ask_merchant()
+        transfers._fap_receive()
         return True
 
     def action_fap_ignore(self):
-        transfers = self.filtered(lambda t: t.state in ("review", "to_match"))
-        transfers.state = "ignored"
+        transfers = self.filtered(lambda t: t.state in ("review", "to_match", "to_claim"))
+        transfers.sudo().state = "ignored"
         transfers.activity_unlink(["mail.mail_activity_data_todo"])
         return True

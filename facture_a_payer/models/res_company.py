@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import email_trust
 from ..tools.twilio_api import SmsApiTwilioConfigurable
 
 FAP_CHANNELS = [("both", "Email and SMS"), ("email", "Email only"), ("sms", "SMS only")]
@@ -79,6 +80,11 @@ class ResCompany(models.Model):
         string="Autodeposit address",
         help="The email address registered for Autodeposit at your bank: customers send their e-Transfers to it.",
     )
+    fap_interac_other_emails = fields.Char(
+        string="Other Autodeposit addresses",
+        help="Other addresses registered for Autodeposit at your bank whose notifications you forward, separated by "
+        "commas. A notification pays only when Interac sent it to one of your Autodeposit addresses.",
+    )
     fap_interac_journal_id = fields.Many2one(
         "account.journal",
         string="e-Transfer journal",
@@ -95,9 +101,10 @@ class ResCompany(models.Model):
     )
     fap_interac_forwarders = fields.Char(
         string="Trusted forwarding mailboxes",
-        default="google.com, microsoft.com",
-        help="Mailbox providers whose ARC seal is trusted when forwarding changed the notification (its own "
-        "signature then no longer verifies), separated by commas.",
+        help="Only if your mailbox changes the notifications it forwards (their own signature then no longer "
+        "verifies): the domains of the mailbox providers (e.g. google.com) whose ARC seal you trust, separated by "
+        "commas. Trusting one means believing what it says it checked: leave empty when forwarding keeps the "
+        "notifications intact.",
     )
 
     _fap_reminder_hours = models.Constraint(
@@ -131,6 +138,11 @@ class ResCompany(models.Model):
                 lambda user: not user.share and user.id != SUPERUSER_ID and self in user.company_ids
             )[:1]
         )
+
+    def _fap_interac_addresses(self):
+        """The company's Autodeposit addresses, normalized: Interac's notifications must be sent to one."""
+        self.ensure_one()
+        return email_trust.address_list(f"{self.fap_interac_email or ''},{self.fap_interac_other_emails or ''}")
 
     def _fap_interac_setup(self):
         """The e-Transfer journal and the alias receiving the notifications, for the companies that have none."""

@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
@@ -20,6 +22,7 @@ class ResConfigSettings(models.TransientModel):
     fap_partial_min_percent = fields.Float(related="company_id.fap_partial_min_percent", readonly=False)
     fap_interac = fields.Boolean(related="company_id.fap_interac", readonly=False)
     fap_interac_email = fields.Char(related="company_id.fap_interac_email", readonly=False)
+    fap_interac_other_emails = fields.Char(related="company_id.fap_interac_other_emails", readonly=False)
     fap_interac_journal_id = fields.Many2one(related="company_id.fap_interac_journal_id", readonly=False)
     fap_interac_notifying_domains = fields.Char(related="company_id.fap_interac_notifying_domains", readonly=False)
     fap_interac_forwarders = fields.Char(related="company_id.fap_interac_forwarders", readonly=False)
@@ -31,13 +34,17 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # On the settings, not the company: Settings writes its fields to the company one by one.
-    @api.constrains("fap_interac", "fap_interac_email")
+    @api.constrains("fap_interac", "fap_interac_email", "fap_interac_other_emails")
     def _check_fap_interac_email(self):
         for settings in self.filtered("fap_interac"):
             if not email_normalize(settings.fap_interac_email or ""):
                 raise ValidationError(
                     self.env._("Interac e-Transfer needs the email address registered for Autodeposit at your bank.")
                 )
+            others = [part for part in re.split(r"[\s,;]+", settings.fap_interac_other_emails or "") if part]
+            wrong = [part for part in others if not email_normalize(part)]
+            if wrong:
+                raise ValidationError(self.env._("« %(address)s » is not an email address.", address=", ".join(wrong)))
 
     def _fap_payment_providers_domain(self):
         return [("company_id", "=", self.company_id.id)]

@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import requests
@@ -11,8 +12,8 @@ from odoo.tests import TransactionCase, tagged
 from ..tools.email_trust import DNS_NAMESERVER_PARAM
 from ..tools.interac_notification import (
     NotificationParseError,
-    notification_text,
     parse_notification,
+    read_email,
     reference_pattern,
 )
 from .common import FapSandboxCase
@@ -30,6 +31,7 @@ class InteracMixin:
         company.write({"fap_interac": True, "fap_interac_email": email})
         cls.env["ir.config_parameter"].set_param(DNS_NAMESERVER_PARAM, cls.sandbox.interac.nameserver)
         cls.sandbox.interac.forward_to = f"{company.fap_interac_alias_id.alias_name}@{email.split('@')[1]}"
+        cls.sandbox.interac.autodeposit_to = email
 
     def _notify(
         self,
@@ -41,15 +43,20 @@ class InteracMixin:
         forward=False,
         edit=None,
         reference=None,
+        **options,
     ):
         """An e-Transfer notification reaches the company's alias; returns the record it became."""
         interac = self.sandbox.interac
-        raw, _reference = interac.notification(amount, sender, message, lang, reference=reference)
+        raw, _reference = interac.notification(amount, sender, message, lang, reference=reference, **options)
         if signer:
             raw = interac.sign(raw, signer)
         if edit:
             raw = edit(raw)
         raw = interac.forward(raw) if forward else interac._delivered_to() + raw
+        return self._deliver(raw)
+
+    def _deliver(self, raw):
+        """Odoo's mail gateway receives ``raw``; returns the record it became."""
         Transfer = self.env["facture_a_payer.interac.transfer"]
         before = Transfer.search([]).ids
         self.env["mail.thread"].message_process(False, raw)
@@ -118,7 +125,10 @@ class TestInteracMatching(InteracCase):
         self.assertEqual(payment.journal_id.type, "bank")
         self.assertAlmostEqual(payment.amount, 459.90)
         self.assertEqual(payment.reconciled_invoice_ids, invoice)
-        # The customer's receipt, by SMS (to the number of the customer) and email; the chatter links the notice.
+        # The customer's receipt, by SMS (to the number of the customer) and email, once the payment is committed;
+        # the chatter links the notice.
+        self.assertEqual(self.sandbox.twilio.messages[sms_before:], [], "nothing goes out inside the transaction")
+        self.deliver_notices()
         sms = self.sandbox.twilio.messages[sms_before:]
         self.assertEqual([m["to"] for m in sms], ["+15145550142"])
         self.assertIn("459,90 $", sms[0]["body"])
@@ -180,10 +190,8 @@ class TestInteracMatching(InteracCase):
                 {"edit": lambda raw: raw.replace(b"459,90 $", b"9,90 $")},
                 "body hash mismatch",
             ),
-            "edited in forwarding by a forwarder not trusted": (
-                {"forward": True},
-                "ARC seal of forwarder.sandbox.test, not a trusted forwarder",
-            ),
+            # No forwarder is trusted unless the merchant says so.
+            "edited in forwarding, no forwarder trusted": ({"forward": True}, "body hash mismatch"),
         }
         for case, (options, why) in cases.items():
             with self.subTest(case):
@@ -191,16 +199,30 @@ class TestInteracMatching(InteracCase):
                 self.assertRecordValues(transfer, [{"state": "review", "trusted": False, "payment_id": False}])
                 self.assertIn(why, transfer.trust_detail)
                 self.assertEqual(transfer.activity_ids.summary, "Check an Interac e-Transfer notification")
-                # Read anyway, for the merchant who checks it against the bank account.
-                self.assertEqual(transfer.message, invoice.name)
+                # Read anyway, for the merchant who checks it against the bank account (an edited amount now
+                # disagrees with the subject's: not read).
+                self.assertEqual(
+                    transfer.message or transfer.parse_error,
+                    invoice.name
+                    if options.get("edit") is None
+                    else "the notification gives two different values of its amount",
+                )
                 with self.assertRaises(UserError):
                     transfer._fap_register(invoice, "manual")
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertFalse(self.env["account.payment"].search([("partner_id", "=", self.customer_fr.id)]))
 
     def test_a_notification_edited_in_forwarding_counts_through_a_trusted_forwarders_arc_seal(self):
-        self.company.fap_interac_forwarders = "google.com, forwarder.sandbox.test"
+        self.assertFalse(self.company.fap_interac_forwarders, "no forwarder is trusted by default")
+        self.company.fap_interac_forwarders = "google.com"
         invoice = self._invoice()
+        transfer = self._notify(459.90, message=invoice.name, forward=True)
+        self.assertIn("ARC seal of forwarder.sandbox.test, not a trusted forwarder", transfer.trust_detail)
+        self.company.fap_interac_forwarders = "google.com, forwarder.sandbox.test"
+        # The sealed copy of a notification sent to someone else's address pays nothing either.
+        transfer = self._notify(459.90, message=invoice.name, forward=True, to="mon-autre-compte@example.com")
+        self.assertRecordValues(transfer, [{"state": "review", "trusted": False}])
+        self.assertIn("not to your Autodeposit address", transfer.trust_detail)
         transfer = self._notify(459.90, message=invoice.name, forward=True)
         self.assertRecordValues(transfer, [{"state": "matched", "trusted": True, "invoice_id": invoice.id}])
         self.assertEqual(
@@ -235,6 +257,7 @@ class TestInteracMatching(InteracCase):
         self.assertEqual(partial.state, "matched")
         self.assertEqual(invoice.payment_state, "partial")
         self.assertAlmostEqual(invoice.amount_residual, 259.90)
+        self.deliver_notices()
         sms = self.sandbox.twilio.messages[-1]["body"]
         self.assertIn("200,00 $", sms)
         self.assertIn("259,90 $", sms, "the receipt says what is left to pay")
@@ -255,7 +278,7 @@ class TestInteracMatching(InteracCase):
         invoice = self._invoice()
 
         def new_wording(raw):
-            return raw.replace(b"vous a envoy=C3=A9", b"a d=C3=A9pos=C3=A9 pour vous")
+            return raw.replace(b"Fonds d=C3=A9pos=C3=A9s!", b"Argent re=C3=A7u!")
 
         # Signed after the change: Interac's own new wording.
         interac = self.sandbox.interac
@@ -264,7 +287,7 @@ class TestInteracMatching(InteracCase):
         self.env["mail.thread"].message_process(False, raw)
         transfer = self.env["facture_a_payer.interac.transfer"].search([], limit=1)
         self.assertRecordValues(transfer, [{"state": "to_match", "trusted": True, "amount": 0.0}])
-        self.assertEqual(transfer.parse_error, "not a known Interac e-Transfer deposit notification")
+        self.assertEqual(transfer.parse_error, "the body does not confirm the subject (deposited)")
 
         transfer.invoice_id = invoice
         with self.assertRaises(UserError):
@@ -410,39 +433,102 @@ class TestInteracMerchantScreen(InteracMixin, FapSandboxCase):
         self.assertEqual(((first | second) - paid).payment_state, "not_paid")
 
 
+# Interac's wordings (facture_a_payer/tests/interac_samples/): 2024 layout (« Funds Deposited! », « Transfer
+# Details », label and value on one line or two), older wordings, French and English, and notices that are not
+# deposits. (kind, lang, sender, amount, reference, message).
+SAMPLES_READ = {
+    "deposit_2024_en.eml": ("deposited", "en", "Jane Customer", "147.00", "C1AYd8eJYUcY", "Facture INV/2026/00051"),
+    "deposit_2024_en_cells.eml": (
+        "deposited",
+        "en",
+        "O'BRIEN CONSTRUCTION INC.",
+        "2310.25",
+        "C1AQ2w3e4r5T",
+        "",
+    ),
+    "deposit_2024_fr.eml": (
+        "deposited",
+        "fr",
+        "JOHNNY HOANG",
+        "1234.50",
+        "C1AZk3pQWm7R",
+        "Soumission S00042, facture FAC/2026/00052",
+    ),
+    "deposit_legacy_en.eml": ("deposited", "en", "ANNIE-CLAUDE DAVID", "5.25", "CA9hT2kLmP4q", "INV-2026-00012 merci"),
+    "deposit_legacy_fr.eml": ("deposited", "fr", "RÉAL LABELLE", "98.00", "CA3bN7vXc2Qe", "FAC/2026/00013"),
+    "autodeposit_en.eml": (
+        "deposited",
+        "en",
+        "JEAN-FRANÇOIS O'BRIEN",
+        "1149.75",
+        "CA1MRk7Xq2Pz",
+        "Invoice INV/2026/00042 - thanks!",
+    ),
+    "autodeposit_fr.eml": ("deposited", "fr", "ÉLISE TREMBLAY", "12345.60", "CA1MRw9Tn4Hs", "Facture inv 2026 00043"),
+    "autodeposit_fr_no_message.eml": ("deposited", "fr", "MARC-ANDRÉ GAGNON", "85.00", "CA1MRb3Vc8Km", ""),
+    "claim_en.eml": ("to_claim", "en", "CAI FANG WU", "66.15", "C1AP9o8i7u6Y", "INV/2026/00060"),
+    "claim_fr.eml": ("to_claim", "fr", "CAI FANG WU", "66.15", "C1AL5k4j3h2G", "FAC/2026/00060"),
+    "reminder_en.eml": ("reminder", "en", None, None, "C1AP9o8i7u6Y", ""),
+    "expired_fr.eml": ("expired", "fr", None, None, "C1AP9o8i7u6Y", ""),
+    "request_money_en.eml": ("request", "en", None, None, None, ""),
+}
+
+
 @tagged("post_install", "-at_install")
 class TestInteracSamples(TransactionCase):
-    def test_samples_are_read_in_french_and_english(self):
-        expected = {
-            "autodeposit_en.eml": (
-                "en",
-                "JEAN-FRANÇOIS O'BRIEN",
-                1149.75,
-                "Invoice INV/2026/00042 - thanks!",
-                "CA1MRk7Xq2Pz",
-            ),
-            "autodeposit_fr.eml": ("fr", "ÉLISE TREMBLAY", 12345.60, "Facture inv 2026 00043", "CA1MRw9Tn4Hs"),
-            "autodeposit_fr_no_message.eml": ("fr", "MARC-ANDRÉ GAGNON", 85.00, "", "CA1MRb3Vc8Km"),
-        }
-        for name, (lang, sender, amount, message, reference) in expected.items():
+    def test_samples_are_read_in_both_layouts_and_languages(self):
+        for name, (kind, lang, sender, amount, reference, message) in SAMPLES_READ.items():
             with self.subTest(name):
-                parsed = parse_notification(notification_text((SAMPLES / name).read_bytes()))
+                parsed = parse_notification(*read_email((SAMPLES / name).read_bytes()))
                 self.assertEqual(
-                    parsed,
-                    {
-                        "lang": lang,
-                        "sender": sender,
-                        "amount": amount,
-                        "currency": "CAD",
-                        "message": message,
-                        "reference": reference,
-                    },
+                    {key: parsed[key] for key in ("kind", "lang", "sender", "reference", "message")},
+                    {"kind": kind, "lang": lang, "sender": sender, "reference": reference, "message": message},
                 )
+                self.assertEqual(parsed["amount"], amount and Decimal(amount))
+                self.assertEqual(parsed["currency"], amount and "CAD")
+
+    def test_amounts_and_names_come_from_interac_words_never_from_the_senders_message(self):
+        subject = (
+            "Interac e-Transfer: You've received $0.01 from SARAH MITCHELL and it has been automatically deposited."
+        )
+        body = (
+            "Funds Deposited!\n\nSent From: SARAH MITCHELL\nAmount: $0.01 (CAD)\n{message}\n"
+            "Reference Number: C1AAAAAAAAAA\n"
+        )
+        parsed = parse_notification(subject, body.format(message="Message: SARAH MITCHELL sent you $393.44 (CAD)"))
+        self.assertEqual((parsed["amount"], parsed["sender"]), (Decimal("0.01"), "SARAH MITCHELL"))
+        self.assertEqual(parsed["message"], "SARAH MITCHELL sent you $393.44 (CAD)")
+        refused = {
+            # A message on several lines whose second line reads like Interac's label.
+            "a second amount": (subject, body.format(message="Message:\nINV/1\nAmount: $393.44 (CAD)")),
+            # The subject and the label disagree.
+            "the label against the subject": (subject.replace("0.01", "393.44"), body.format(message="")),
+            # A name that makes the sentence readable two ways.
+            "a name splitting the subject": (
+                (
+                    "Interac e-Transfer: You've received $0.01 from X and it has been automatically deposited. "
+                    "You've received $393.44 from Y and it has been automatically deposited."
+                ),
+                body.format(message=""),
+            ),
+            # The subject of a deposit without Interac's confirmation in the body.
+            "no « Funds Deposited! »": (subject, body.replace("Funds Deposited!", "").format(message="")),
+        }
+        for case, (subject_case, body_case) in refused.items():
+            with self.subTest(case), self.assertRaises(NotificationParseError):
+                parse_notification(subject_case, body_case)
+        # French amounts: no-break and narrow no-break spaces, a space after the comma.
+        for written, amount in (("1\u202f234,50 $", "1234.50"), ("1\u00a0234,50 $", "1234.50"), ("98, 00 $", "98.00")):
+            parsed = parse_notification(
+                f"Virement Interac : Vous avez reçu {written} de JEAN et ce montant a été déposé automatiquement.",
+                f"Fonds déposés!\nEnvoyé par :\nJEAN\nMontant :\n{written} (CAD)\nNuméro de référence :\nC1ABCDEFGHIJ",
+            )
+            self.assertEqual(parsed["amount"], Decimal(amount), written)
+
+    def test_invoice_numbers_are_found_as_customers_write_them(self):
         # The invoice number as customers write it, but not inside a longer number.
         pattern = reference_pattern("INV/2026/0001")
         for message in ("inv 2026 0001", "Facture INV-2026-0001.", "INV20260001"):
             self.assertTrue(pattern.search(message), message)
         for message in ("INV/2026/00012", "XINV/2026/0001", "INV/2026/00010"):
             self.assertFalse(pattern.search(message), message)
-        with self.assertRaisesRegex(NotificationParseError, "not a known"):
-            parse_notification(notification_text((SAMPLES / "request_money_en.eml").read_bytes()))

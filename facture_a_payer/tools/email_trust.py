@@ -1,25 +1,41 @@
-"""Is an email genuinely from a notifying domain? DKIM directly, or ARC through a trusted forwarding mailbox.
+"""Is an email a genuine notification of a notifying domain, sent to one of the merchant's own addresses?
 
-Trusted when one of the email's DKIM signatures verifies for a notifying domain (or a subdomain) and covers the
-whole body. A forwarding mailbox that changed the email breaks that signature; then the email is trusted when
-its ARC chain verifies, the newest seal is by a trusted forwarder, and that forwarder's own results say the
-DKIM signature of a notifying domain passed when it received the email.
+Trusted when all of these hold:
+
+- the email has one ``From``, one ``To`` and one ``Subject`` header (a second one, added above a signed one, is what
+  a mail client would show while the signature vouches for the other);
+- ``From`` is an address of a notifying domain (or a subdomain);
+- a DKIM signature of a notifying domain verifies, covers ``From``, ``To`` and ``Subject`` and the whole body (no
+  ``l=``); or, when forwarding changed the email and broke it, the email's ARC chain verifies, its newest seal is by
+  a forwarder the merchant chose to trust, that seal's message signature covers the same headers, and that
+  forwarder's own results (read with ``authres``) say a DKIM signature of a notifying domain passed on receipt;
+- ``To`` is one of the merchant's Autodeposit addresses: DKIM does not bind the recipient, so a genuine notification
+  of someone else's transfer, sent on by its recipient, is refused here.
 """
 
-import logging
+import email
+import email.policy
 import re
+from email.utils import getaddresses, parseaddr
 
+import authres
 import dkim
 import dns.exception
 import dns.resolver
 
-_logger = logging.getLogger(__name__)
+from odoo.tools import email_normalize
 
 DNS_NAMESERVER_PARAM = "facture_a_payer.dns_nameserver"
+SIGNED_HEADERS = (b"from", b"to", b"subject")
 
 
 def domain_list(text):
     return [domain.strip().lower().rstrip(".") for domain in re.split(r"[\s,;]+", text or "") if domain.strip()]
+
+
+def address_list(text):
+    """The email addresses of a setting (separated by commas, semicolons or spaces), normalized."""
+    return [address for address in map(email_normalize, re.split(r"[\s,;]+", text or "")) if address]
 
 
 def _within(domain, domains):
@@ -47,39 +63,86 @@ def make_dnsfunc(nameserver):
     return dnsfunc
 
 
-def check(raw, notifying_domains, forwarders, dnsfunc=None):
+def sender_address(raw):
+    """The normalized address of the email's only ``From`` header, else None (none, several, or unreadable)."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    senders = message.get_all("From") or []
+    if len(senders) != 1:
+        return None
+    return email_normalize(parseaddr(str(senders[0]))[1]) or None
+
+
+def from_notifying_domain(raw, notifying_domains):
+    address = sender_address(raw)
+    return bool(address) and _within(address.rpartition("@")[2], notifying_domains)
+
+
+def _signed_tags(header_value):
+    """The tags of a DKIM-Signature or ARC-Message-Signature header value."""
+    tags = {}
+    for part in re.sub(rb"\s+", b"", header_value).split(b";"):
+        name, _sep, value = part.partition(b"=")
+        if name:
+            tags[name.strip().lower()] = value
+    return tags
+
+
+def _covers_headers(tags):
+    signed = {name.strip().lower() for name in tags.get(b"h", b"").split(b":")}
+    return all(header in signed for header in SIGNED_HEADERS)
+
+
+def check(raw, notifying_domains, forwarders, recipients, dnsfunc=None):
     """Return ``(trusted, how)``: ``how`` says which signature made it trusted, or why it is not."""
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    for header in ("From", "To", "Subject"):
+        count = len(message.get_all(header) or [])
+        if count != 1:
+            return False, f"{count} {header} headers instead of one"
+    if not from_notifying_domain(raw, notifying_domains):
+        return False, f"sent by {sender_address(raw) or '?'}, not an address of a notifying domain"
     kwargs = {"dnsfunc": dnsfunc} if dnsfunc else {}
     try:
-        verifier = dkim.DKIM(raw)
-        signatures = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
-        failures = [] if signatures else ["no DKIM signature"]
-        for index in range(len(signatures)):
-            try:
-                valid = verifier.verify(idx=index, **kwargs)
-            except dkim.DKIMException as error:
-                valid, failure = False, " ({})".format(str(error).split(" (", 1)[0])
-            else:
-                failure = ""
-            domain = verifier.domain.decode() if verifier.domain else "?"
-            if not valid:
-                failures.append(f"DKIM signature of {domain} does not verify{failure}")
-            elif not _within(domain, notifying_domains):
-                failures.append(f"DKIM signature of {domain}, not a notifying domain")
-            elif b"l" in verifier.signature_fields:
-                # A signature of part of the body leaves room for text added after it.
-                failures.append(f"DKIM signature of {domain} covers only part of the body")
-            else:
-                return True, f"DKIM signature of {domain}"
-        if b"arc-seal" in {name.lower() for name, _value in verifier.headers}:
-            trusted, how = _check_arc(raw, notifying_domains, forwarders, kwargs)
-            if trusted:
-                return True, how
-            failures.append(how)
+        trusted, how = _check_dkim(raw, notifying_domains, kwargs)
+        if not trusted and forwarders and b"arc-seal" in {name.lower() for name, _value in dkim.DKIM(raw).headers}:
+            trusted, arc_how = _check_arc(raw, notifying_domains, forwarders, kwargs)
+            how = arc_how if trusted else f"{how}; {arc_how}"
     except dns.exception.DNSException as error:
         return False, f"DNS lookup failed ({error.__class__.__name__}): verify again later"
     except dkim.DKIMException as error:
         return False, f"unreadable signature: {error}"
+    if not trusted:
+        return False, how
+    to = {email_normalize(address) for _name, address in getaddresses([str(message["To"])])} - {False}
+    if not to & set(recipients):
+        return False, f"sent to {', '.join(sorted(to)) or '?'}, not to your Autodeposit address"
+    return True, how
+
+
+def _check_dkim(raw, notifying_domains, kwargs):
+    verifier = dkim.DKIM(raw)
+    signatures = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
+    failures = [] if signatures else ["no DKIM signature"]
+    for index, value in enumerate(signatures):
+        tags = _signed_tags(value)
+        domain = tags.get(b"d", b"?").decode(errors="replace")
+        if not _within(domain, notifying_domains):
+            failures.append(f"DKIM signature of {domain}, not a notifying domain")
+            continue
+        if b"l" in tags:
+            # A signature of part of the body leaves room for text added after it.
+            failures.append(f"DKIM signature of {domain} covers only part of the body")
+            continue
+        if not _covers_headers(tags):
+            failures.append(f"DKIM signature of {domain} does not cover From, To and Subject")
+            continue
+        try:
+            valid, failure = verifier.verify(idx=index, **kwargs), ""
+        except dkim.DKIMException as error:
+            valid, failure = False, " ({})".format(str(error).split(" (", 1)[0])
+        if valid:
+            return True, f"DKIM signature of {domain}"
+        failures.append(f"DKIM signature of {domain} does not verify{failure}")
     return False, "; ".join(failures)
 
 
@@ -91,8 +154,22 @@ def _check_arc(raw, notifying_domains, forwarders, kwargs):
     sealer = newest["as-domain"].decode()
     if not _within(sealer, forwarders):
         return False, f"ARC seal of {sealer}, not a trusted forwarder"
-    for resinfo in newest["aar-value"].decode().split(";"):
-        match = re.match(r"\s*dkim=pass\b.*\bheader\.d=([\w.-]+)", resinfo)
-        if match and _within(match[1], notifying_domains):
-            return True, f"ARC seal of {sealer}, DKIM signature of {match[1]} when it received the email"
+    signatures = [
+        _signed_tags(value) for name, value in dkim.DKIM(raw).headers if name.lower() == b"arc-message-signature"
+    ]
+    newest_signature = next((tags for tags in signatures if tags.get(b"i") == str(newest["instance"]).encode()), {})
+    if not _covers_headers(newest_signature):
+        return False, f"ARC seal of {sealer} does not cover From, To and Subject"
+    # The forwarder's results: "i=1; forwarder.example; dkim=pass header.d=payments.interac.ca".
+    value = re.sub(r"^\s*i\s*=\s*\d+\s*;", "", newest["aar-value"].decode(errors="replace"))
+    try:
+        parsed = authres.AuthenticationResultsHeader.parse_value(value)
+    except authres.AuthResError as error:
+        return False, f"ARC seal of {sealer} with unreadable results ({error})"
+    for result in parsed.results:
+        if result.method != "dkim" or result.result != "pass":
+            continue
+        signer = result.header_d or (result.header_i or "").rpartition("@")[2]
+        if _within(signer, notifying_domains):
+            return True, f"ARC seal of {sealer}, DKIM signature of {signer} when it received the email"
     return False, f"ARC seal of {sealer} without a DKIM signature of a notifying domain"

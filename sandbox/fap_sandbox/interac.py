@@ -42,32 +42,94 @@ FORWARDER_DOMAIN = "forwarder.sandbox.test"
 OTHER_DOMAIN = "interac-notifications.example.net"
 SIGNED_HEADERS = [b"from", b"to", b"subject", b"date", b"message-id", b"content-type"]
 
+# Interac's wordings, as its notifications read since 2024 (« Funds Deposited! » and the « Transfer Details »
+# block), and the older ones some banks still send; a transfer to claim (no Autodeposit) is not a deposit.
+# The reader's fixtures (facture_a_payer/tests/interac_samples/) hold the same wordings.
 TEXTS = {
-    "en": {
+    ("deposited", "2024", "en"): {
         "from": "Interac e-Transfer",
-        "subject": "INTERAC e-Transfer: Your money has been automatically deposited.",
+        "subject": "Interac e-Transfer: You've received ${amount_en} from {sender} and it has been automatically "
+        "deposited.",
         "body": (
             "Hi {recipient},\n\n"
-            "{sender} sent you ${amount_en} (CAD) and the money has been automatically deposited into your bank "
-            "account at {bank}.\n\n"
+            "Funds Deposited!\n\n"
+            "{sender} sent you money and it's been automatically deposited into your account at {bank}.\n\n"
+            "Transfer Details\n\n"
+            "Sent From: {sender}\n"
+            "Amount: ${amount_en} (CAD)\n"
             "{message_line}"
             "Date: {date_en}\n"
             "Reference Number: {reference}\n\n"
-            "This is a secure transaction. Please do not reply to this email.\n"
+            "This email was sent to {to}. Please do not reply to this email.\n"
         ),
-        "message_line": "Message: {message}\n\n",
+        "message_line": "Message: {message}\n",
     },
-    "fr": {
+    ("deposited", "2024", "fr"): {
         "from": "Virement Interac",
-        "subject": "Virement INTERAC : Votre argent a été déposé automatiquement.",
+        "subject": "Virement Interac : Vous avez reçu {amount_fr} $ de {sender} et ce montant a été déposé "
+        "automatiquement.",
         "body": (
             "Bonjour {recipient},\n\n"
-            "{sender} vous a envoyé {amount_fr} $ (CAD) et l'argent a été déposé automatiquement dans votre "
-            "compte bancaire à {bank}.\n\n"
+            "Fonds déposés!\n\n"
+            "{sender} vous a envoyé de l'argent et ce montant a été déposé automatiquement dans votre compte à "
+            "{bank}.\n\n"
+            "Détails du virement\n\n"
+            "Envoyé par : {sender}\n"
+            "Montant : {amount_fr} $ (CAD)\n"
             "{message_line}"
             "Date : {date_fr}\n"
             "Numéro de référence : {reference}\n\n"
-            "Il s'agit d'une transaction sécurisée. Veuillez ne pas répondre à ce courriel.\n"
+            "Ce courriel a été envoyé à {to}. Veuillez ne pas répondre à ce courriel.\n"
+        ),
+        "message_line": "Message : {message}\n",
+    },
+    ("deposited", "legacy", "en"): {
+        "from": "Interac e-Transfer",
+        "subject": "INTERAC e-Transfer: A money transfer from {sender} has been automatically deposited.",
+        "body": (
+            "Hi {recipient},\n\n"
+            "{sender} has sent you a money transfer for the amount of ${amount_en} (CAD) and the money has been "
+            "automatically deposited into your bank account at {bank}.\n\n"
+            "{message_line}"
+            "Reference Number: {reference}\n\n"
+            "Please do not reply to this email.\n"
+        ),
+        "message_line": "Message: {message}\n\n",
+    },
+    ("deposited", "legacy", "fr"): {
+        "from": "Virement Interac",
+        "subject": "Virement INTERAC : Un virement de fonds de {sender} a été automatiquement déposé.",
+        "body": (
+            "Bonjour {recipient},\n\n"
+            "{sender} vous a envoyé un virement de fonds de {amount_fr} $ (CAD) et l'argent a été automatiquement "
+            "déposé dans votre compte à {bank}.\n\n"
+            "{message_line}"
+            "Numéro de référence : {reference}\n"
+        ),
+        "message_line": "Message : {message}\n\n",
+    },
+    ("to_claim", "2024", "en"): {
+        "from": "Interac e-Transfer",
+        "subject": "Interac e-Transfer: {sender} sent you ${amount_en}. Claim your deposit!",
+        "body": (
+            "Hi {recipient},\n\n"
+            "Your funds await!\n\n"
+            "{sender} sent you ${amount_en} (CAD). To deposit your money, choose your financial institution.\n\n"
+            "{message_line}"
+            "Reference Number: {reference}\n"
+        ),
+        "message_line": "Message: {message}\n\n",
+    },
+    ("to_claim", "2024", "fr"): {
+        "from": "Virement Interac",
+        "subject": "Virement Interac : {sender} vous a envoyé {amount_fr} $. Réclamez votre dépôt!",
+        "body": (
+            "Bonjour {recipient},\n\n"
+            "Vos fonds vous attendent!\n\n"
+            "{sender} vous a envoyé {amount_fr} $ (CAD). Pour déposer votre argent, choisissez votre institution "
+            "financière.\n\n"
+            "{message_line}"
+            "Numéro de référence : {reference}\n"
         ),
         "message_line": "Message : {message}\n\n",
     },
@@ -193,11 +255,22 @@ class InteracEmulator:
         self.dns.outage = False
 
     # -- writing -------------------------------------------------------------------------------
-    def notification(self, amount, sender, message="", lang="fr", reference=None, recipient=None, to=None):
+    def notification(
+        self,
+        amount,
+        sender,
+        message="",
+        lang="fr",
+        reference=None,
+        recipient=None,
+        to=None,
+        kind="deposited",
+        layout="2024",
+    ):
         """The notification as Interac writes it, not signed yet: (bytes, reference number)."""
-        reference = reference or "CA1MR" + secrets.token_hex(4).upper()
+        reference = reference or "C1A" + secrets.token_hex(5).upper()
         now = datetime.now().astimezone()
-        texts = TEXTS[lang]
+        texts = TEXTS[kind, layout, lang]
         amount_en = f"{amount:,.2f}"
         values = {
             "recipient": (recipient or "Plomberie Beaulieu").upper(),
@@ -209,11 +282,12 @@ class InteracEmulator:
             "date_en": now.strftime("%B %-d, %Y"),
             "date_fr": f"{now.day} {MONTHS_FR[now.month - 1]} {now.year}",
             "reference": reference,
+            "to": to or self.autodeposit_to,
         }
         notice = EmailMessage(policy=SMTP_POLICY)
         notice["From"] = f"{texts['from']} <{INTERAC_FROM}>"
-        notice["To"] = to or self.autodeposit_to
-        notice["Subject"] = texts["subject"]
+        notice["To"] = values["to"]
+        notice["Subject"] = texts["subject"].format(**values)
         notice["Date"] = format_datetime(now)
         notice["Message-ID"] = make_msgid(domain=INTERAC_DOMAIN)
         notice.set_content(texts["body"].format(**values))
