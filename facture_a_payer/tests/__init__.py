@@ -6,6 +6,7 @@ from . import (
     test_foundation_sandbox_demo,
     test_foundation_sandbox_mail,
     test_interac,
+    test_interac_attacks,
     test_merchant_home,
     test_merchant_screens,
     test_partial_payment,
