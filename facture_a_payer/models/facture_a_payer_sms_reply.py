@@ -1,6 +1,14 @@
+import logging
 import unicodedata
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+
+import requests
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 # Twilio's own opt-out and opt-in keywords (Advanced Opt-Out), with their French forms (accents removed first).
 OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "ARRETER", "DESABONNER"}
@@ -15,8 +23,10 @@ def sms_keyword(body):
 class FactureAPayerSmsReply(models.Model):
     """A customer's SMS to a company's Twilio number, once per Twilio message (``MessageSid``).
 
-    Twilio signs its webhooks without a date: a signed request can be posted again. Each message is applied once,
-    in the order it first came; one already seen (a replay, or Twilio retrying) changes nothing.
+    Twilio signs its webhooks without a date: a signed request can be posted again. Each message is applied once;
+    one already seen (a replay, or Twilio retrying) changes nothing. STOP and START are applied in Twilio's order:
+    the date Twilio received them (read from Twilio's API); one that comes after a later one of the same number
+    was applied is kept, not applied.
     """
 
     _name = "facture_a_payer.sms.reply"
@@ -30,6 +40,12 @@ class FactureAPayerSmsReply(models.Model):
     body = fields.Text(readonly=True)
     action = fields.Selection(
         [("opt_out", "Opted out"), ("opt_in", "Opted in again"), ("message", "Message")], readonly=True
+    )
+    twilio_date = fields.Datetime(string="Received by Twilio", readonly=True)
+    applied = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="Off: a later STOP or START of the number came first, this one changed nothing.",
     )
 
     _message_sid_once = models.UniqueIndex("(message_sid)", "Twilio's message is received once.")
@@ -58,11 +74,37 @@ class FactureAPayerSmsReply(models.Model):
         )
         if action == "message":
             reply._fap_post_to_chatter()
-        else:
-            self.env["facture_a_payer.consent"]._fap_record(
-                company, "sms", number, action, "sms_reply", detail=body[:200]
-            )
+            return reply
+        reply.twilio_date = self._fap_twilio_date(company, message_sid)
+        if reply.twilio_date and self.sudo().search_count(
+            [
+                ("company_id", "=", company.id),
+                ("from_number", "=", number),
+                ("action", "in", ("opt_out", "opt_in")),
+                ("applied", "=", True),
+                ("twilio_date", ">", reply.twilio_date),
+            ],
+            limit=1,
+        ):
+            reply.applied = False
+            return reply
+        self.env["facture_a_payer.consent"]._fap_record(company, "sms", number, action, "sms_reply", detail=body[:200])
         return reply
+
+    @api.model
+    def _fap_twilio_date(self, company, message_sid):
+        """When Twilio received the message (its ``date_created``, UTC), or ``None`` when Twilio cannot tell."""
+        sms_api = company._get_sms_api_class()(self.env)
+        if not hasattr(sms_api, "_fap_get_message"):
+            return None
+        sms_api._set_company(company)
+        try:
+            created = sms_api._fap_get_message(message_sid).get("date_created")
+            date = parsedate_to_datetime(created)
+        except (requests.RequestException, UserError, ValueError, TypeError, AttributeError) as error:
+            _logger.info("Twilio could not date the message %s: %s", message_sid, error)
+            return None
+        return date.astimezone(UTC).replace(tzinfo=None) if date.tzinfo else date
 
     def _fap_post_to_chatter(self):
         """The reply goes where the company's merchant reads it: the company's latest document sent to that number,

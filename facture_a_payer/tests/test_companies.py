@@ -268,6 +268,29 @@ class TestCompaniesKeptApart(FapSendCase):
         messages = invoice.message_ids | partner.message_ids
         self.assertEqual(len(messages.filtered(lambda m: "Merci beaucoup" in (m.body or ""))), 1)
 
+    def test_stop_and_start_apply_in_twilios_order_whenever_they_arrive(self):
+        partner = self._customer("Gilles Fortin", company_id=self.company.id)
+        number = partner.phone_sanitized
+        # Twilio received a START a minute ago, but its webhook did not reach Odoo then.
+        start = self.sandbox.twilio.receive(number, "START", url=self.base_url() + "/facture_a_payer/twilio/ailleurs")
+        start["date"] -= 60
+        self.deliver_callbacks()
+        self.sandbox.twilio.receive(number, "STOP")
+        self.deliver_callbacks()
+        self.assertTrue(self._opted_out(partner, self.company))
+        # The START comes now (Twilio retrying, or someone replaying it): Twilio dates it before the STOP.
+        params = self.inbound_params(number, "START", DEMO_NUMBERS[0], message_sid=start["sid"])
+        params["OptOutType"] = "START"
+        self.assertEqual(self.post_inbound(params).status_code, 200)
+        self.assertTrue(self._opted_out(partner, self.company), "an older START does not undo a later STOP")
+        self.assertEqual(partner.fap_consent_ids.mapped("action"), ["opt_out"])
+        self.assertEqual(self._send(self.company, partner)[1:], (0, 1))
+        # A START that Twilio received after the STOP applies.
+        self.sandbox.twilio.receive(number, "START")
+        self.deliver_callbacks()
+        self.assertFalse(self._opted_out(partner, self.company))
+        self.assertEqual(self._send(self.company, partner)[1:], (1, 1))
+
     def test_an_unsigned_or_messagesid_less_reply_is_refused(self):
         partner = self._customer("Rémi Paquette", company_id=self.company.id)
         params = self.inbound_params(partner.phone_sanitized, "STOP", DEMO_NUMBERS[0])

@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import hmac
+import re
 from urllib.parse import urlsplit
 
 import requests
@@ -14,6 +15,8 @@ LIST_PAGE_SIZE = 100
 LIST_MAX_PAGES = 5
 
 
+# A Twilio message SID: SM (SMS) or MM (MMS) and 32 hexadecimal digits.
+MESSAGE_SID_RE = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
 # Twilio's answer when the recipient texted STOP to the sender (https://www.twilio.com/docs/errors/21610).
 UNSUBSCRIBED_RECIPIENT = 21610
 
@@ -81,6 +84,24 @@ class SmsApiTwilioConfigurable(SmsApiTwilio):
                     detail=result.get("failure_reason"),
                 )
         return results
+
+    def _fap_get_message(self, message_sid):
+        """The account's message ``message_sid`` (« Fetch a Message resource »,
+        https://www.twilio.com/docs/messaging/api/message-resource#fetch-a-message-resource), sent or received.
+
+        :raise requests.RequestException: when Twilio cannot be reached or answers an error
+        :raise UserError: when the company's account SID is not a Twilio one
+        """
+        if not MESSAGE_SID_RE.match(message_sid or ""):
+            raise requests.RequestException(f"Not a Twilio message SID: {message_sid!r}")
+        company_sudo = (self.company or self.env.company).sudo()
+        company_sudo._assert_twilio_sid()
+        account_sid = company_sudo.sms_twilio_account_sid
+        url = f"{self._fap_get_base_url().rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}.json"
+        response = requests.get(url, auth=(account_sid, company_sudo.sms_twilio_auth_token), timeout=5)
+        if not response.ok:
+            raise requests.HTTPError(f"{response.status_code} {response.reason}")
+        return response.json()
 
     def _fap_list_messages(self, to_number):
         """The account's messages to ``to_number``, most recent first (« Read multiple Message resources »,

@@ -6,7 +6,7 @@ with basic auth (account SID, auth token), answered like Twilio does (201 + the 
 (https://www.twilio.com/docs/usage/security#validating-requests): queued → sent → delivered.
 ``GET /2010-04-01/Accounts/{sid}/Messages.json`` lists the messages, most recent first, by pages
 (https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources); ``GET`` of
-``Messages/{MessageSid}.json`` reads one.
+``Messages/{MessageSid}.json`` reads one (a message sent, or one a customer sent to the account's numbers).
 
 Destination numbers ending in these digits behave like Twilio's test numbers:
 ``0001`` invalid number (21211), ``0009`` not SMS-capable (21614), ``0666`` accepted then undelivered
@@ -84,7 +84,15 @@ class TwilioEmulator:
         if account is None:
             return _error(401, 20003, "Authenticate")
         if request.method == "GET" and match["msid"]:
-            message = next((m for m in self.messages if m["sid"] == match["msid"]), None)
+            # Twilio's Messages resource holds both ways: what the account sent and what its numbers received.
+            message = next(
+                (
+                    m
+                    for m in self.messages + self.replies
+                    if m["sid"] == match["msid"] and m["account_sid"] == match["sid"]
+                ),
+                None,
+            )
             return Response.json(self._resource(message)) if message else _error(404, 20404, "Not found")
         if request.method == "GET":
             return self._list(match["sid"], path, request.query)
@@ -203,7 +211,7 @@ class TwilioEmulator:
             "body": message["body"],
             "status": message["status"],
             "num_segments": str(max(1, -(-len(message["body"]) // 153))),
-            "direction": "outbound-api",
+            "direction": message.get("direction", "outbound-api"),
             "api_version": "2010-04-01",
             "price": None,
             "price_unit": "USD",
@@ -287,7 +295,20 @@ class TwilioEmulator:
         if keyword in OPT_OUT_KEYWORDS | OPT_IN_KEYWORDS:
             params["OptOutType"] = "STOP" if keyword in OPT_OUT_KEYWORDS else "START"
         url = url or f"{self.sandbox.odoo_url.rstrip('/')}/facture_a_payer/twilio/inbound"
-        reply = {"sid": message_sid, "from": from_number, "to": to, "body": body, "date": time.time()}
+        now = time.time()
+        reply = {
+            "sid": message_sid,
+            "account_sid": sid,
+            "from": from_number,
+            "to": to,
+            "body": body,
+            "direction": "inbound",
+            "status": "received",
+            "error_code": None,
+            "error_message": None,
+            "date": now,
+            "date_sent": now,
+        }
         self.replies.append(reply)
         headers = {"X-Twilio-Signature": twilio_signature(account["token"], url, params)}
         self.sandbox.queue(Callback(url, data=params, headers=headers, not_before=time.time()))
