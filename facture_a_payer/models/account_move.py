@@ -253,42 +253,88 @@ class AccountMove(models.Model):
         )._fap_after_online_payment()
         return res
 
-    def _fap_after_online_payment(self):
-        """Send the customer a receipt (email and/or SMS by their channel) and tell the salesperson."""
+    def _fap_after_online_payment(self, amount=None, method=None):
+        """The receipt of an online payment of ``amount`` by ``method`` (by default, the last online payment of the
+        invoice alone, else the whole invoice), and the salesperson's note and to-do."""
         for invoice in self.with_user(SUPERUSER_ID):
-            invoice._fap_send_receipt()
-            salesperson = invoice._fap_salesperson()
+            last = invoice._fap_last_online_payment()
+            if amount is None:
+                paid = last.amount if last and last.invoice_ids == invoice else invoice.amount_total
+            else:
+                paid = amount
             merchant = invoice._fap_merchant()
-            summary = merchant.env._("Paid online by the customer")
-            invoice.message_post(
-                body=merchant.env._(
+            invoice._fap_after_payment(
+                merchant.env._(
                     "%(customer)s paid %(amount)s online.",
                     customer=invoice.partner_id.display_name,
-                    amount=invoice.currency_id.format(invoice._fap_receipt_amount()),
+                    amount=invoice.currency_id.format(paid),
                 ),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+                paid,
+                last._fap_payment_label() if method is None and last else method or "",
+                activity=merchant.env._("Paid online by the customer"),
             )
-            invoice.activity_schedule("mail.mail_activity_data_todo", summary=summary, user_id=salesperson.id)
 
     def _fap_salesperson(self):
         return self.invoice_user_id or self.create_uid
 
-    def _fap_send_receipt(self):
-        """Send the receipt of a payment (``_fap_receipt_amount``); the last one marks the invoice's receipt sent."""
+    def _fap_after_payment(self, note, amount, method, activity=None):
+        """The receipt of a payment of ``amount`` by ``method`` with the merchant's ``note`` (and to-do
+        ``activity``); the last receipt, the invoice paid, marks the invoice's receipt sent."""
         self.ensure_one()
         if self.payment_state in ("paid", "in_payment") or self.currency_id.is_zero(self.amount_residual):
             self.fap_receipt_sent = True
-        error = self._fap_notify_customer_after_payment(
-            self.env.ref("facture_a_payer.mail_template_fap_receipt"),
-            self.env.ref("facture_a_payer.sms_template_fap_receipt"),
+        self._fap_tell_customer_and_merchant(
+            note,
+            activity=activity,
+            mail_template=self.env.ref("facture_a_payer.mail_template_fap_receipt"),
+            sms_template=self.env.ref("facture_a_payer.sms_template_fap_receipt"),
+            amount=amount,
+            method=method,
         )
+
+    def _fap_tell_customer_and_merchant(
+        self, note, activity=None, mail_template=None, sms_template=None, amount=None, method=None
+    ):
+        """Tell the merchant and the customer what became of the invoice's money (paid, failed, refunded).
+
+        The merchant: ``note`` (in the merchant's language) on the invoice, and a to-do ``activity`` (its summary,
+        the note as its text) for the salesperson, else the note is sent to them. The customer: ``mail_template``
+        and ``sms_template`` by their channels, rendered now with ``amount`` and ``method`` (what a receipt says
+        was paid, and how), and sent by Odoo's mail queue and the notices' cron once this transaction is
+        committed: a transaction rolled back (and retried) sends nothing, and each message goes once. Both stay on
+        the invoice's chatter with their delivery state; why the customer could not be told is noted.
+        """
+        self.ensure_one()
+        invoice = self.with_user(SUPERUSER_ID)
+        salesperson = invoice._fap_salesperson()
+        merchant = invoice._fap_merchant()
+        invoice.message_post(
+            body=note,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=[] if activity else salesperson.partner_id.ids,
+        )
+        if activity:
+            merchant.activity_schedule(
+                "mail.mail_activity_data_todo", summary=activity, note=note, user_id=salesperson.id
+            )
+        if not (mail_template or sms_template):
+            return
+        # The templates read the receipt's amount and method (``_fap_receipt_amount``, ``_fap_receipt_method``)
+        # while they are rendered here; the email waits in Odoo's mail queue instead of leaving at once.
+        notice = invoice.with_context(
+            fap_notice={"amount": amount, "method": method}, fap_queue_sms=True, mail_notify_force_send=False
+        )
+        error = notice._fap_notify_customer_after_payment(mail_template, sms_template)
         if error:
-            self.message_post(
-                body=self._fap_merchant().env._("The receipt could not be sent: %(error)s", error=error),
+            invoice.message_post(
+                body=merchant.env._("The customer could not be told: %(error)s", error=error),
                 message_type="notification",
                 subtype_xmlid="mail.mt_note",
             )
+            return
+        invoice.env["sms.sms"]._fap_queue_notices(invoice)
+        invoice.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
     def _fap_last_online_payment(self):
         """The last payment of the invoice made online (done, not a refund), or an empty recordset."""
@@ -297,18 +343,20 @@ class AccountMove(models.Model):
         ]
 
     def _fap_receipt_amount(self):
-        """What the receipt says was paid: ``fap_paid_amount`` in the context, else the last online payment of
-        this invoice alone, else the whole invoice."""
-        if "fap_paid_amount" in self.env.context:
-            return self.env.context["fap_paid_amount"]
+        """What the receipt says was paid: the amount given to ``_fap_tell_customer_and_merchant`` while it renders
+        the receipt, else (a preview of the template) the last online payment of this invoice alone, else the
+        whole invoice."""
+        if (amount := (self.env.context.get("fap_notice") or {}).get("amount")) is not None:
+            return amount
         last = self._fap_last_online_payment()
         return last.amount if last and last.invoice_ids == self else self.amount_total
 
     def _fap_receipt_method(self):
-        """How the payment the receipt is for was made: ``fap_paid_method`` in the context, else the last online
-        payment's method and card or account digits (« Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »)."""
-        if "fap_paid_method" in self.env.context:
-            return self.env.context["fap_paid_method"]
+        """How the payment the receipt is for was made: the method given to ``_fap_tell_customer_and_merchant``
+        while it renders the receipt, else the last online payment's method and card or account digits
+        (« Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »)."""
+        if (method := (self.env.context.get("fap_notice") or {}).get("method")) is not None:
+            return method
         last = self._fap_last_online_payment()
         return last._fap_payment_label() if last else ""
 
@@ -383,15 +431,14 @@ class AccountMove(models.Model):
         """A registered e-Transfer: the chatter links its notification, the customer gets a receipt, the
         salesperson is told (and asked to see to the credit when the customer paid more than due)."""
         invoice = self.with_user(SUPERUSER_ID)
-        salesperson = invoice._fap_salesperson()
         merchant = invoice._fap_merchant()
-        amount = invoice.currency_id.format(transfer.amount)
         body = merchant.env._(
             "%(sender)s paid %(amount)s by Interac e-Transfer (%(notification)s).",
             sender=transfer.sender_name or transfer.email_from,
-            amount=amount,
+            amount=invoice.currency_id.format(transfer.amount),
             notification=transfer._get_html_link(),
         )
+        activity = None
         excess = transfer.amount - due
         if invoice.currency_id.compare_amounts(excess, 0) > 0:
             body = merchant.env._(
@@ -399,18 +446,9 @@ class AccountMove(models.Model):
                 body=body,
                 excess=invoice.currency_id.format(excess),
             )
-            merchant.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=merchant.env._("Use or refund the customer's credit"),
-                note=body,
-                user_id=salesperson.id,
-            )
-        invoice.message_post(
-            body=body, message_type="notification", subtype_xmlid="mail.mt_note", partner_ids=salesperson.partner_id.ids
-        )
-        invoice.with_context(
-            fap_paid_amount=transfer.amount, fap_paid_method=transfer.env._("Interac e-Transfer")
-        )._fap_send_receipt()
+            activity = merchant.env._("Use or refund the customer's credit")
+        method = invoice.with_context(lang=invoice.partner_id.lang or invoice.env.lang).env._("Interac e-Transfer")
+        invoice._fap_after_payment(body, transfer.amount, method, activity=activity)
 
     def action_fap_interac_match(self):
         """« Match »: on a candidate of an e-Transfer waiting to be matched (its form's list)."""

@@ -94,28 +94,19 @@ class PaymentTransaction(models.Model):
             lambda move: move.move_type == "out_invoice" and move.state == "posted" and move._fap_in_flow()
         )
         for invoice in invoices.with_user(SUPERUSER_ID):
-            salesperson = invoice._fap_salesperson()
             merchant = invoice._fap_merchant()
-            body = merchant.env._(
-                "The payment of %(amount)s by %(customer)s (%(method)s) did not go through: %(reason)s",
-                amount=self.currency_id.format(self.amount),
-                customer=invoice.partner_id.display_name,
-                method=self._fap_payment_label() or self.payment_method_id.name,
-                reason=self.state_message,
+            invoice._fap_tell_customer_and_merchant(
+                merchant.env._(
+                    "The payment of %(amount)s by %(customer)s (%(method)s) did not go through: %(reason)s",
+                    amount=self.currency_id.format(self.amount),
+                    customer=invoice.partner_id.display_name,
+                    method=self._fap_payment_label() or self.payment_method_id.name,
+                    reason=self.state_message,
+                ),
+                activity=merchant.env._("A payment did not go through"),
+                mail_template=mail_template,
+                sms_template=sms_template,
             )
-            invoice.message_post(
-                body=body,
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
-                partner_ids=salesperson.partner_id.ids,
-            )
-            merchant.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=merchant.env._("A payment did not go through"),
-                note=body,
-                user_id=salesperson.id,
-            )
-            invoice._fap_notify_customer_after_payment(mail_template, sms_template)
 
     def _fap_after_partial_payment(self):
         """The receipt of a payment that left part of its invoice due (a fully paid invoice gets its receipt from
@@ -128,7 +119,7 @@ class PaymentTransaction(models.Model):
                 and move.payment_state == "partial"
                 and move._fap_in_flow()
             )
-        ).with_context(fap_paid_amount=self.amount)._fap_after_online_payment()
+        )._fap_after_online_payment(amount=self.amount, method=self._fap_payment_label())
 
     def _fap_is_duplicate_payment(self):
         self.ensure_one()
@@ -169,38 +160,31 @@ class PaymentTransaction(models.Model):
         mail_template = self.env.ref("facture_a_payer.mail_template_fap_duplicate_refund")
         sms_template = self.env.ref("facture_a_payer.sms_template_fap_duplicate_refund")
         for invoice in self.invoice_ids.with_user(SUPERUSER_ID):
-            salesperson = invoice._fap_salesperson()
-            invoice_merchant = invoice._fap_merchant()
+            merchant = invoice._fap_merchant()
             amount = self.currency_id.format(self.amount)
             if error:
-                body = invoice_merchant.env._(
-                    "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid. "
-                    "It could not be refunded automatically (%(error)s): refund it from the payment.",
-                    amount=amount,
-                    ref=self._get_html_link(),
-                    error=error,
-                )
-                invoice_merchant.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=invoice_merchant.env._("Refund a duplicate payment"),
-                    user_id=salesperson.id,
+                invoice._fap_tell_customer_and_merchant(
+                    merchant.env._(
+                        "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid. "
+                        "It could not be refunded automatically (%(error)s): refund it from the payment.",
+                        amount=amount,
+                        ref=self._get_html_link(),
+                        error=error,
+                    ),
+                    activity=merchant.env._("Refund a duplicate payment"),
                 )
             else:
-                body = invoice_merchant.env._(
-                    "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid: "
-                    "it was refunded to the customer automatically (%(refund)s).",
-                    amount=amount,
-                    ref=self._get_html_link(),
-                    refund=refund_tx._get_html_link(),
+                invoice._fap_tell_customer_and_merchant(
+                    merchant.env._(
+                        "A second payment of %(amount)s (%(ref)s) was received for this invoice, already paid: "
+                        "it was refunded to the customer automatically (%(refund)s).",
+                        amount=amount,
+                        ref=self._get_html_link(),
+                        refund=refund_tx._get_html_link(),
+                    ),
+                    mail_template=mail_template,
+                    sms_template=sms_template,
                 )
-            invoice_merchant.message_post(
-                body=body,
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
-                partner_ids=salesperson.partner_id.ids,
-            )
-            if not error:
-                invoice._fap_notify_customer_after_payment(mail_template, sms_template)
 
     def _fap_reconcile_duplicate_refund(self):
         """Match the duplicate payment with its refund: the books keep nothing open for either."""

@@ -10,6 +10,8 @@ from odoo.addons.sms_twilio.controllers.controllers import TWILIO_TO_SMS_STATE, 
 
 # Odoo's and Twilio's clocks may differ: a message Twilio dates a little before our record can still be ours.
 CLOCK_SKEW = timedelta(minutes=5)
+# Receipts and notices held and committed together before the first of them is handed to Twilio.
+NOTICE_BATCH_SIZE = 50
 
 
 class SmsSms(models.Model):
@@ -34,6 +36,13 @@ class SmsSms(models.Model):
     fap_reminder = fields.Boolean(
         string="Reminder", readonly=True, copy=False, help="Sent by the reminders, not by a mass sending."
     )
+    fap_notice = fields.Boolean(
+        string="Receipt or notice",
+        readonly=True,
+        copy=False,
+        help="A receipt or a notice of a payment: sent by the cron « send receipts and notices » once the "
+        "transaction that recorded the payment is committed.",
+    )
 
     @api.model
     def _fap_hold(self, document, reminder=False):
@@ -47,6 +56,45 @@ class SmsSms(models.Model):
         )
         held.write({"state": "process", "fap_sending": True, "fap_reminder": reminder})
         return held
+
+    @api.model
+    def _fap_queue_notices(self, document):
+        """Keep the SMS just queued for ``document`` (a receipt, a notice of a payment) for the notices' cron, which
+        the commit of this transaction calls: a transaction rolled back (then retried) leaves neither them nor the
+        call, and the customer's request does not wait for Twilio. Odoo's SMS queue leaves « Processing » ones alone.
+        """
+        queued = self.search(
+            [
+                ("mail_message_id.model", "=", document._name),
+                ("mail_message_id.res_id", "=", document.id),
+                ("state", "=", "outgoing"),
+            ]
+        )
+        if queued:
+            queued.write({"state": "process", "fap_notice": True})
+            self.env.ref("facture_a_payer.ir_cron_fap_notices")._trigger()
+        return queued
+
+    @api.model
+    def _fap_cron_send_notices(self):
+        """Cron: send the receipts and notices of committed payments, each at most once, as the mass sending does:
+        settle those a dead run left held, then hold the queued ones in a committed transaction before handing
+        them to Twilio one at a time (``_fap_release``). One cron, never running twice at once: an SMS held when a
+        run starts belongs to a dead run."""
+        self._fap_recover(notice=True)
+        while queued := self.search(
+            [("fap_notice", "=", True), ("state", "=", "process"), ("fap_sending", "=", False)],
+            order="id",
+            limit=NOTICE_BATCH_SIZE,
+        ):
+            queued.write({"fap_sending": True})
+            remaining = self.search_count(
+                [("fap_notice", "=", True), ("state", "=", "process"), ("fap_sending", "=", False)]
+            )
+            time_left = self.env["ir.cron"]._commit_progress(len(queued), remaining=remaining)
+            queued._fap_release()
+            if time_left <= 0:
+                return
 
     def _fap_release(self):
         """Send the held SMS one at a time, each answer committed with the end of its ``fap_sending``.
@@ -68,11 +116,11 @@ class SmsSms(models.Model):
             self.env["ir.cron"]._commit_progress()
 
     @api.model
-    def _fap_recover(self, slot=0, slots=1):
+    def _fap_recover(self, slot=0, slots=1, notice=False):
         """Settle the SMS a dead run of the sending cron ``slot`` left held (those of documents whose id modulo
-        ``slots`` is ``slot``): adopt the message Twilio has, send those it surely has not, and fail, with the
-        reason, those it cannot tell about (they are not sent twice)."""
-        held = self.search([("fap_sending", "=", True)]).filtered(
+        ``slots`` is ``slot``; with ``notice``, those of the notices' cron): adopt the message Twilio has, send
+        those it surely has not, and fail, with the reason, those it cannot tell about (they are not sent twice)."""
+        held = self.search([("fap_sending", "=", True), ("fap_notice", "=", notice)]).filtered(
             lambda sms: sms.mail_message_id.res_id % slots == slot
         )
         unsent = self.browse()
@@ -154,10 +202,10 @@ class SmsSms(models.Model):
             sms._fap_report_failure(reason)
 
     def _fap_report_failure(self, reason):
-        """The mass sending shows no toast: the document's « Sending » column tells its SMS failed (a reminder's
-        failure shows in the chatter only: the document's sending is not in question)."""
+        """The mass sending shows no toast: the document's « Sending » column tells its SMS failed (a reminder's or
+        a receipt's failure shows in the chatter only: the document's sending is not in question)."""
         self.ensure_one()
-        if self.fap_reminder:
+        if self.fap_reminder or self.fap_notice:
             return
         message = self.mail_message_id
         document = self.env[message.model].browse(message.res_id)

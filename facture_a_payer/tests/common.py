@@ -4,6 +4,7 @@ from unittest.mock import patch
 from fap_sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBERS
 from freezegun import freeze_time
 
+from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
 from odoo.tests import HttpCase
 
@@ -138,6 +139,20 @@ class FapSandboxCase(SandboxTestMixin, HttpCase):
         ):
             self.env["facture_a_payer.reminder"]._fap_cron()
         self.env.invalidate_all()
+
+    def deliver_notices(self):
+        """What the crons do once a payment's transaction is committed: Odoo's mail queue sends the receipts' and
+        notices' emails (to the sandbox's SMTP sink), the app's cron their SMS (to the sandbox's Twilio); on a
+        cursor of their own, as the scheduler runs them."""
+        self.env.flush_all()
+        try:
+            with self.smtp_live(), self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                for xmlid in ("mail.ir_cron_mail_scheduler_action", "facture_a_payer.ir_cron_fap_notices"):
+                    cron = env.ref(xmlid)
+                    cron.ir_actions_server_id.with_user(cron.user_id).with_context(cron_id=cron.id).run()
+        finally:
+            self.env.invalidate_all()
 
     @contextmanager
     def smtp_live(self):

@@ -152,11 +152,13 @@ class FapPortalPaymentCase(FapPortalCase):
         self.assertIn("result", answer, answer)
         return answer["result"]
 
-    def _pay(self, invoice, card=CARD_SUCCESS, amount=None, form=None, payment_method=None):
+    def _pay(self, invoice, card=CARD_SUCCESS, amount=None, form=None, payment_method=None, deliver_notices=True):
         """Pay on the sandbox's hosted page (the card, else what ``form`` submits: a wallet, a bank account) and
-        come back like the browser; return the landing page."""
+        come back like the browser; return the landing page. ``deliver_notices``: see ``_pay_on_hosted_page``."""
         return self._pay_on_hosted_page(
-            self._start_payment(invoice, amount=amount, payment_method=payment_method), form or {"cardnumber": card}
+            self._start_payment(invoice, amount=amount, payment_method=payment_method),
+            form or {"cardnumber": card},
+            deliver_notices=deliver_notices,
         )
 
     def _pay_order(self, order, amount):
@@ -165,7 +167,9 @@ class FapPortalPaymentCase(FapPortalCase):
         self.assertIn("result", answer, answer)
         return self._pay_on_hosted_page(answer["result"], {"cardnumber": CARD_SUCCESS})
 
-    def _pay_on_hosted_page(self, processing_values, form):
+    def _pay_on_hosted_page(self, processing_values, form, deliver_notices=True):
+        """Pay on the hosted page and come back; then, unless ``deliver_notices`` is false, the crons that the
+        commit of the customer's requests called send the receipt (``deliver_notices``)."""
         page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
         self.assertTrue(page_url.startswith(f"{self.sandbox.url}/stripe/checkout/"), page_url)
         answer = self.opener.post(f"{page_url}/pay", data=form, allow_redirects=False)
@@ -174,6 +178,8 @@ class FapPortalPaymentCase(FapPortalCase):
         self.env.flush_all()
         self.url_open(answer.headers["Location"])  # Odoo's return route, then /payment/status
         poll = self._rpc("/payment/status/poll")["result"]  # what the status page's script does
+        if deliver_notices:
+            self.deliver_notices()
         return self.open_as_visitor(poll["landing_route"])
 
     def _assert_paid_and_reconciled(self, invoice):

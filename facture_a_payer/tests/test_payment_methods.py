@@ -77,6 +77,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
 
         self.sandbox.stripe.settle_async_payments()
         self.deliver_callbacks()
+        self.deliver_notices()
         tx = invoice.transaction_ids
         self.assertEqual(tx.state, "error")
         self.assertEqual(invoice.payment_state, "not_paid")
@@ -101,6 +102,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
         sms_before = len(self._sms(self.customer_en))
         self.sandbox.stripe.settle_async_payments()
         self.deliver_callbacks()
+        self.deliver_notices()
         page = self.url_open(invoice.get_portal_url()).text
         self.assertIn("Your payment did not go through.", page)
         self.assertEqual(len(self._sms(self.customer_en)) - sms_before, 1, "the customer is told by SMS")

@@ -79,7 +79,7 @@ class TestPortalMoneySafety(FapPortalPaymentCase):
             payments_txs = invoice.transaction_ids.filtered(lambda tx: tx.operation != "refund")
             self.assertEqual(payments_txs.mapped("state"), ["done", "done"])
             payments_txs._post_process()
-            self.env["mail.mail"].sudo().process_email_queue()
+        self.deliver_notices()
 
         # The books: the invoice paid once; the second payment matched with its refund, nothing left open.
         self.assertEqual(invoice.payment_state, "paid")

@@ -1,0 +1,135 @@
+import time
+
+from lxml import html as lxml_html
+
+from odoo.tests import tagged
+
+from .portal_common import FapPortalPaymentCase
+
+
+class Rollback(Exception):
+    """What a serialization failure does to the request's transaction: everything it did is undone."""
+
+
+@tagged("post_install", "-at_install")
+class TestNoticesAfterCommit(FapPortalPaymentCase):
+    """Receipts and notices leave after the transaction that records the payment is committed, each once: a
+    rolled-back (retried) transaction sends nothing, and the customer never waits for Twilio or the SMTP server."""
+
+    def setUp(self):
+        super().setUp()
+        # The sandbox serves the whole class; invoice numbers come again in each test (its data is rolled back).
+        self.before = (len(self.sandbox.twilio.messages), len(self.sandbox.mail.messages))
+
+    def receipt_sms(self, invoice):
+        return [
+            m
+            for m in self.sandbox.twilio.messages[self.before[0] :]
+            if m["to"] == "+15145550193" and invoice.name in m["body"]
+        ]
+
+    def receipt_emails(self, invoice):
+        return [
+            m
+            for m in self.sandbox.mail.messages[self.before[1] :]
+            if "sarah@example.com" in str(m["to"]) and invoice.name in m["subject"]
+        ]
+
+    def chatter_notifications(self, document, notification_type):
+        return self.env["mail.notification"].search(
+            [
+                ("mail_message_id.model", "=", document._name),
+                ("mail_message_id.res_id", "=", document.id),
+                ("notification_type", "=", notification_type),
+            ]
+        )
+
+    def _done_not_post_processed(self, invoice):
+        """Pay on the hosted page and come back: Odoo's return route confirms the transaction; the status page's
+        poll (Odoo's post-processing: the payment, its reconciliation, the receipt) has not run yet."""
+        processing_values = self._start_payment(invoice)
+        page_url = lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
+        answer = self.opener.post(f"{page_url}/pay", data={"cardnumber": "4242424242424242"}, allow_redirects=False)
+        self.env.flush_all()
+        self.url_open(answer.headers["Location"])
+        self.env.invalidate_all()
+        tx = invoice.transaction_ids
+        self.assertEqual((tx.state, tx.is_post_processed), ("done", False))
+        return tx
+
+    def test_the_receipt_reaches_the_customer_after_the_payment_is_committed_once(self):
+        _quote, invoice = self._approved_invoice()
+        with self.smtp_live():
+            self._pay(invoice, deliver_notices=False)
+        self._assert_paid_and_reconciled(invoice)
+        # When the customer's request (the status page's poll) ends, nothing has gone out yet: the receipt waits
+        # in Odoo's queues for the commit.
+        self.assertEqual(self.receipt_sms(invoice), [])
+        self.assertEqual(self.receipt_emails(invoice), [])
+        # ... but it is on the invoice, queued, and the crons that send it are called.
+        [sms_notification] = self.chatter_notifications(invoice, "sms")
+        self.assertEqual(sms_notification.notification_status, "ready")
+        self.assertTrue(self.chatter_notifications(invoice, "email"))
+        triggered = self.env["ir.cron.trigger"].search([]).cron_id
+        self.assertIn(self.env.ref("facture_a_payer.ir_cron_fap_notices"), triggered)
+        self.assertIn(self.env.ref("mail.ir_cron_mail_scheduler_action"), triggered)
+
+        self.deliver_notices()
+        [sms] = self.receipt_sms(invoice)
+        self.assertIn("received", sms["body"])
+        self.assertEqual(len(self.receipt_emails(invoice)), 1)
+        self.assertEqual(sms_notification.notification_status, "pending", "Twilio accepted it")
+        self.deliver_callbacks()
+        self.assertEqual(sms_notification.notification_status, "sent")
+        # The crons running again send nothing more.
+        self.deliver_notices()
+        self.assertEqual((len(self.receipt_sms(invoice)), len(self.receipt_emails(invoice))), (1, 1))
+
+    def test_a_payment_rolled_back_sends_nothing_and_its_retry_sends_one_receipt(self):
+        _quote, invoice = self._approved_invoice()
+        tx = self._done_not_post_processed(invoice)
+        # The first attempt records the payment, then its transaction is rolled back (a serialization failure).
+        with self.smtp_live():
+            try:
+                with self.env.cr.savepoint():
+                    tx._post_process()
+                    self.assertEqual(invoice.payment_state, "paid")
+                    raise Rollback
+            except Rollback:
+                self.env.invalidate_all()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(self.receipt_sms(invoice), [], "an SMS of a rolled-back payment went out")
+        self.assertEqual(self.receipt_emails(invoice), [], "an email of a rolled-back payment went out")
+        self.deliver_notices()
+        self.assertEqual((self.receipt_sms(invoice), self.receipt_emails(invoice)), ([], []))
+
+        # Odoo retries the request: the payment is recorded again, and the customer gets one receipt.
+        with self.smtp_live():
+            tx._post_process()
+        self._assert_paid_and_reconciled(invoice)
+        self.deliver_notices()
+        self.assertEqual(len(self.receipt_sms(invoice)), 1)
+        self.assertEqual(len(self.receipt_emails(invoice)), 1)
+        receipts = invoice.message_ids.filtered(lambda m: m.message_type == "sms")
+        self.assertEqual(len(receipts), 1, "the chatter shows one receipt SMS")
+
+    def test_the_customer_coming_back_from_stripe_does_not_wait_for_twilio(self):
+        _quote, invoice = self._approved_invoice()
+        self.sandbox.twilio.latency = 4
+        self.addCleanup(setattr, self.sandbox.twilio, "latency", 0)
+        self._done_not_post_processed(invoice)
+        start = time.monotonic()
+        self._rpc("/payment/status/poll")
+        waited = time.monotonic() - start
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertLess(waited, 4, "the status page waited for Twilio")
+
+    def test_a_receipt_twilio_refuses_is_shown_failed_on_the_invoice(self):
+        self.customer_en.phone = "+1 514-555-0001"  # Twilio: invalid number (21211)
+        self.addCleanup(setattr, self.customer_en, "phone", "+1 514-555-0193")
+        _quote, invoice = self._approved_invoice()
+        self._pay(invoice)
+        self.deliver_notices()
+        [notification] = self.chatter_notifications(invoice, "sms")
+        self.assertEqual(notification.notification_status, "exception")
+        self.assertFalse(self.env["sms.sms"].search([("fap_notice", "=", True), ("state", "=", "process")]))
