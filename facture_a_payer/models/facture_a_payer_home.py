@@ -60,15 +60,25 @@ class FactureAPayerHome(models.AbstractModel):
 
     @api.model
     def _fap_collected_domain(self, since):
-        """The customers' payments received since ``since``."""
+        """The money kept from customers since ``since``: their payments received, less what was refunded to them
+        (outbound customer payments, which the sums subtract). A second payment refunded at once (a duplicate) and
+        its refund are left out: that money was never kept."""
         return Domain(
             [
                 ("company_id", "=", self.env.company.id),
-                ("payment_type", "=", "inbound"),
+                ("payment_type", "in", ["inbound", "outbound"]),
                 ("partner_type", "=", "customer"),
                 ("state", "in", ["in_process", "paid"]),
                 ("date", ">=", since),
             ]
+        ) & Domain(
+            "payment_transaction_id",
+            "not any",
+            [
+                "|",
+                ("fap_duplicate", "=", True),
+                ("source_transaction_id.fap_duplicate", "=", True),
+            ],
         )
 
     @api.model
@@ -143,9 +153,12 @@ class FactureAPayerHome(models.AbstractModel):
     def _fap_payment_figures(self, domains):
         Payment = self.env["account.payment"]
         today = fields.Date.context_today(self)
-        [(paid_total, paid_count)] = Payment._read_group(
-            domains["paid_month"], aggregates=["amount_company_currency_signed:sum", "__count"]
+        # Refunds subtract (their signed amount is negative); the count is of the payments received.
+        paid_month = Payment._read_group(
+            domains["paid_month"], ["payment_type"], ["amount_company_currency_signed:sum", "__count"]
         )
+        paid_total = sum(total for __, total, __ in paid_month)
+        paid_count = sum(count for payment_type, __, count in paid_month if payment_type == "inbound")
         # Weeks start on the day the user's language says, as the grouping by week does.
         first_week_day = int(get_lang(self.env).week_start) - 1
         week_start = today - timedelta(days=(today.weekday() - first_week_day) % 7)

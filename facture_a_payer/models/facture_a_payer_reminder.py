@@ -147,6 +147,10 @@ class FactureAPayerReminder(models.Model):
         # Invoices first (money is waiting); a quote due the same day waits for the next day: one message a day.
         for model in ("account.move", "sale.order"):
             if group := [doc for doc in ready if doc._name == model]:
+                # Amounts of different currencies do not add up: the message lists the documents in the currency
+                # of the most urgent one; the others wait for the next day.
+                urgent = min(group, key=lambda doc: (doc._fap_due_reminder_steps(today)[-1]._date_for(doc), doc.id))
+                group = [doc for doc in group if doc.currency_id == urgent.currency_id]
                 return self._fap_send_group(group, today, now)
         return None
 

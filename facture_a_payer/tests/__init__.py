@@ -9,6 +9,7 @@ from . import (
     test_interac_attacks,
     test_merchant_home,
     test_merchant_screens,
+    test_money_kept,
     test_notices_after_commit,
     test_partial_payment,
     test_payment_methods,
