@@ -129,7 +129,12 @@ class StripeCheckoutController(http.Controller):
         tx_sudo = (
             request.env["payment.transaction"].sudo()._search_by_reference("stripe_checkout", {"reference": reference})
         )
-        if not tx_sudo or not consteq(access_token or "", tx_sudo._stripe_checkout_access_token()):
+        # Compared as bytes: a token with non-ASCII characters is a wrong token, not an error.
+        if not (
+            tx_sudo
+            and isinstance(access_token, str)
+            and consteq(access_token.encode(), tx_sudo._stripe_checkout_access_token().encode())
+        ):
             raise Forbidden()
         return tx_sudo
 
@@ -168,8 +173,14 @@ class StripeCheckoutController(http.Controller):
                  Stripe account serves several), and the event.
         :rtype: tuple(payment.provider, dict)
         :raise Forbidden: If no configured secret verifies the signature, or it is too old.
-        :raise BadRequest: If the signed body is not a Stripe event.
+        :raise BadRequest: If the signed body is not a Stripe event, or not even text.
         """
+        try:
+            # Stripe signs UTF-8 JSON; the SDK would fail decoding anything else before checking the signature.
+            payload.decode()
+        except UnicodeDecodeError:
+            _logger.warning("Refused a Stripe event whose body is not UTF-8.")
+            raise BadRequest() from None
         providers_sudo = (
             request.env["payment.provider"]
             .sudo()

@@ -137,6 +137,25 @@ class TestStripeCheckoutMoneySafety(StripeCheckoutCommon):
         self.assertEqual(self.post_event(event).status_code, 200, "the well-formed event still goes through")
         self.assertEqual(tx.state, "done")
 
+    def test_a_body_that_is_not_utf8_is_refused_with_400(self):
+        tx = self._create_invoice_tx()
+        self.stripe.send_webhooks = False
+        self._pay_without_returning(tx)
+        [event] = self.stripe.find_events("checkout.session.completed")
+        for body in (b"\xff\xfe not utf-8", json.dumps(event).encode()[:-1] + b"\xe9}"):
+            with self.subTest(body=body[:20]):
+                self.assertEqual(self.post_event(None, body=body, signature="t=1,v1=00").status_code, 400)
+        self.assertEqual(tx.state, "draft")
+
+    def test_a_return_or_cancel_url_with_a_non_ascii_token_is_refused_with_403(self):
+        tx = self._create_invoice_tx()
+        return_url = self._pay_without_returning(tx)
+        for url in (return_url, self._cancel_url(tx)):
+            with self.subTest(url=url.split("?")[0]):
+                forged = url.replace("access_token=", "access_token=%C3%A9")
+                self.assertEqual(self.open_as_visitor(forged).status_code, 403)
+        self.assertEqual(tx.state, "draft", "a forged URL changes nothing")
+
     def test_the_webhook_log_holds_no_personal_data(self):
         tx = self._create_invoice_tx()
         self.partner.email = "elise.private@example.com"
