@@ -5,6 +5,7 @@ document the same way, so that ids cannot be probed. Amounts always come from th
 """
 
 import binascii
+import math
 
 from werkzeug.exceptions import BadRequest
 
@@ -59,22 +60,108 @@ def _invalid_access():
 DECLINE_REASON_MAX_LENGTH = 2000
 
 
+# The flows of Odoo's payment form; anything else would reach the database as an unknown operation.
+PAYMENT_FLOWS = ("redirect", "direct", "token")
+# Beyond any payment (Stripe takes at most 8 digits before the cents), and where rounding to the cent overflows.
+MAX_AMOUNT = 1e12
+
+
 def _is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _page_env():
+    """The environment in the language of the page the customer pays from: the portal's language (its cookie,
+    set by the page), else the browser's. The payment form shows the messages of its routes as they come."""
+    lang = request.env["ir.http"].get_nearest_lang(request.cookies.get("frontend_lang"))
+    return request.env(context=dict(request.env.context, lang=lang)) if lang else request.env
+
+
 def _check_transaction_kwargs(kwargs):
-    """Refuse the parameters the payment form never sends: a validation (it pays nothing), non-numbers.
+    """Refuse the parameters the payment form never sends: a validation (it pays nothing), an unknown flow,
+    an amount that is not a finite number, ids that are not numbers.
 
     :raise BadRequest: For malformed parameters.
     """
+    env = _page_env()
     if kwargs.get("is_validation"):
-        raise BadRequest(request.env._("A payment of this document cannot be a validation."))
-    if kwargs.get("amount") is not None and not _is_number(kwargs["amount"]):
-        raise BadRequest(request.env._("The amount must be a number."))
+        raise BadRequest(env._("A payment of this document cannot be a validation."))
+    if not isinstance(kwargs.get("flow"), str) or kwargs["flow"] not in PAYMENT_FLOWS:
+        raise BadRequest(env._("This way of paying is unknown."))
+    amount = kwargs.get("amount")
+    if not _is_number(amount) or not math.isfinite(amount):
+        raise BadRequest(env._("The amount must be a number."))
     for key in ("provider_id", "payment_method_id", "token_id"):
         if kwargs.get(key) is not None and (not isinstance(kwargs[key], int) or isinstance(kwargs[key], bool)):
-            raise BadRequest(request.env._("The parameter %(name)s must be an id.", name=key))
+            raise BadRequest(env._("The parameter %(name)s must be an id.", name=key))
+
+
+def _check_amount_range(amount):
+    # Last, so that the app's own checks answer first with the amounts they take.
+    if abs(amount) >= MAX_AMOUNT:
+        raise BadRequest(_page_env()._("The amount is too large."))
+
+
+def _within(currency, amount, minimum, maximum):
+    """Whether ``amount`` rounds into ``[minimum, maximum]`` (huge amounts are out before any rounding)."""
+    if not minimum - 1 <= amount <= maximum + 1:
+        return False
+    return currency.compare_amounts(amount, minimum) >= 0 and currency.compare_amounts(amount, maximum) <= 0
+
+
+def _checked_order_amount(order_sudo, amount):
+    """The amount a quote of the app takes: its deposit or its total, else a clear refusal.
+
+    :raise ValidationError: For any other amount (a payment link of another amount, a tampered form).
+    """
+    env = _page_env()
+    currency = order_sudo.currency_id.with_env(env)
+    if not order_sudo._has_to_be_paid():
+        raise ValidationError(env._("This quote takes no payment now: approve it on its page, then pay its invoice."))
+    deposit = order_sudo._fap_deposit_amount()
+    for allowed in (deposit, order_sudo.amount_total) if deposit else (order_sudo.amount_total,):
+        if _within(currency, amount, allowed, allowed):
+            return allowed
+    if deposit:
+        raise ValidationError(
+            env._(
+                "Pay this quote's deposit, %(deposit)s, or its total, %(total)s.",
+                deposit=currency.format(deposit),
+                total=currency.format(order_sudo.amount_total),
+            )
+        )
+    raise ValidationError(env._("Pay this quote in full: %(total)s.", total=currency.format(order_sudo.amount_total)))
+
+
+def _checked_invoice_amount(invoice_sudo, amount):
+    """The amount an invoice of the app takes: what is due, the next installment Odoo offers, or a part within
+    the company's bounds (at least a cent), else a clear refusal — never another amount in its place.
+
+    :raise ValidationError: For any other amount.
+    """
+    env = _page_env()
+    currency = invoice_sudo.currency_id.with_env(env)
+    payment_values = invoice_sudo._get_invoice_next_payment_values()
+    for allowed in (payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")):
+        if allowed is not None and _within(currency, amount, allowed, allowed):
+            return allowed
+    bounds = invoice_sudo._fap_partial_bounds()
+    if bounds and _within(currency, amount, *bounds):
+        return currency.round(amount)
+    if bounds:
+        raise ValidationError(
+            env._(
+                "Pay from %(minimum)s to %(maximum)s.",
+                minimum=currency.format(bounds[0]),
+                maximum=currency.format(bounds[1]),
+            )
+        )
+    raise ValidationError(
+        env._(
+            "Pay this invoice in full: %(amount)s.",
+            amount=currency.format(payment_values.get("amount_due") or invoice_sudo.amount_residual),
+        )
+    )
 
 
 def _check_offered(document_sudo, partner_sudo, amount, kwargs, **context):
@@ -124,6 +211,13 @@ def _check_offered(document_sudo, partner_sudo, amount, kwargs, **context):
 
 
 class FapSalePortal(sale_portal.CustomerPortal):
+    def _document_check_access(self, model_name, document_id, access_token=None):
+        # A token that is not text, or not ASCII (Odoo's comparison raises on both), is a wrong token: every
+        # portal route then answers as for a forged one rather than with a server error.
+        if access_token and not (isinstance(access_token, str) and access_token.isascii()):
+            access_token = ""
+        return super()._document_check_access(model_name, document_id, access_token=access_token)
+
     def _get_page_view_values(self, document, access_token, values, session_history, no_breadcrumbs, **kwargs):
         # The templates show the app's page only for a document of the app's flow, else Odoo's untouched.
         values = super()._get_page_view_values(
@@ -243,18 +337,17 @@ class FapSalePortal(sale_portal.CustomerPortal):
 
 class FapSalePaymentPortal(sale_portal.PaymentPortal):
     @http.route()
-    def portal_order_transaction(self, order_id, access_token, **kwargs):
+    def portal_order_transaction(self, order_id, access_token=None, **kwargs):
         try:
             order_sudo = self._document_check_access("sale.order", order_id, access_token)
         except (AccessError, MissingError):
             raise _invalid_access() from None
-        if not order_sudo._has_to_be_paid():
-            raise _invalid_access()
-        # The amount is the order's, or the down payment it asks for: never the one the browser sent.
         _check_transaction_kwargs(kwargs)
-        allowed = {order_sudo.amount_total, order_sudo._get_prepayment_required_amount()}
-        if kwargs.get("amount") not in allowed:
-            kwargs["amount"] = order_sudo.amount_total
+        if order_sudo._fap_in_flow():
+            # A quote of the app is paid with its deposit or in full (both approve it), whatever the link or the
+            # browser says; outside the app, the amount is Odoo's (a payment link's, the page's).
+            kwargs["amount"] = _checked_order_amount(order_sudo, kwargs["amount"])
+        _check_amount_range(kwargs["amount"])
         partner_sudo = order_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
         _check_offered(order_sudo, partner_sudo, kwargs["amount"], kwargs, sale_order_id=order_sudo.id)
         return super().portal_order_transaction(order_id, access_token, **kwargs)
@@ -262,7 +355,7 @@ class FapSalePaymentPortal(sale_portal.PaymentPortal):
 
 class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
     @http.route()
-    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+    def invoice_transaction(self, invoice_id, access_token=None, **kwargs):
         try:
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
@@ -270,31 +363,12 @@ class FapInvoicePaymentPortal(account_payment_payment.PaymentPortal):
         # A draft may be paid as in Odoo (its payment posts it); a cancelled or paid invoice takes no more money.
         if invoice_sudo.state == "cancel" or (invoice_sudo.state == "posted" and not invoice_sudo._has_to_be_paid()):
             raise _invalid_access()
-        # The amount due, or the next installment Odoo offers, or a part the company allows: never another amount
-        # the browser sent.
-        payment_values = invoice_sudo._get_invoice_next_payment_values()
         _check_transaction_kwargs(kwargs)
-        allowed = {payment_values.get("amount_due"), payment_values.get("next_amount_to_pay")} - {None}
-        amount = kwargs.get("amount")
-        if amount not in allowed:
-            bounds = invoice_sudo._fap_partial_bounds()
-            currency = invoice_sudo.currency_id
-            if not bounds:
-                kwargs["amount"] = invoice_sudo.amount_residual
-            elif (
-                amount is not None
-                and currency.compare_amounts(amount, bounds[0]) >= 0
-                and currency.compare_amounts(amount, bounds[1]) <= 0
-            ):
-                kwargs["amount"] = currency.round(amount)
-            else:
-                raise ValidationError(
-                    request.env._(
-                        "Pay from %(minimum)s to %(maximum)s.",
-                        minimum=currency.format(bounds[0]),
-                        maximum=currency.format(bounds[1]),
-                    )
-                )
+        if invoice_sudo._fap_in_flow():
+            # What is due, the next installment or a part the company allows, else refused: never replaced.
+            # Outside the app, the amount is Odoo's (a payment link's, the page's).
+            kwargs["amount"] = _checked_invoice_amount(invoice_sudo, kwargs["amount"])
+        _check_amount_range(kwargs["amount"])
         partner_sudo = invoice_sudo.partner_id if request.env.user._is_public() else request.env.user.partner_id
         _check_offered(invoice_sudo, partner_sudo, kwargs["amount"], kwargs)
         return super().invoice_transaction(invoice_id, access_token, **kwargs)

@@ -50,7 +50,8 @@ class FapReminderController(Controller):
 
     def _fap_unsubscribe_partner(self, partner_id, token):
         partner = request.env["res.partner"].sudo().browse(partner_id).exists()
-        if not partner or not hmac.compare_digest(partner._fap_unsubscribe_token(), token or ""):
+        # Compared as bytes: a token with non-ASCII characters is a wrong token, not an error.
+        if not partner or not hmac.compare_digest(partner._fap_unsubscribe_token().encode(), (token or "").encode()):
             raise request.not_found()
         request.update_context(lang=partner.lang or request.env.lang)
         return partner

@@ -407,7 +407,8 @@ class AccountMove(models.Model):
         minimum = company.currency_id._convert(
             company.fap_partial_min_amount, currency, company, fields.Date.context_today(self)
         )
-        minimum = max(minimum, due * company.fap_partial_min_percent / 100)
+        # At least one cent (the currency's rounding): a part of nothing is no payment.
+        minimum = max(minimum, due * company.fap_partial_min_percent / 100, currency.rounding)
         return currency.round(min(minimum, due)), due
 
     # Interac e-Transfer.

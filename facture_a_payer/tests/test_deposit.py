@@ -86,9 +86,13 @@ class TestDeposit(FapPortalPaymentCase):
     def test_a_fixed_deposit(self):
         quote = self._make_quote(require_payment=True, prepayment_percent=0.5, fap_deposit_fixed=200.0)
         self.assertEqual(quote._fap_deposit_amount(), 200.0)
-        # Another amount from the browser is not taken: the order's total, or its deposit.
+        # Another amount from the browser (or a payment link) is refused, not replaced: the deposit or the total.
         answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 150.0)
-        self.assertEqual(answer["result"]["amount"], 919.80)
+        self.assertEqual(
+            answer["error"]["data"]["message"],
+            "Pay this quote's deposit, 200.00\xa0$, or its total, 919.80\xa0$.",
+        )
+        self.assertFalse(quote.transaction_ids)
         self._pay_order(quote, 200.0)
         self.assertEqual(quote.state, "sale")
         self.assertRecordValues(quote.invoice_ids, [{"amount_total": 200.0, "payment_state": "paid"}])

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
@@ -65,11 +67,14 @@ class TestPartialPayment(FapPortalPaymentCase):
         self._start_payment(invoice, amount=229.95)
         self.assertEqual(invoice.transaction_ids.amount, 229.95)
 
-    def test_off_the_amount_is_always_what_is_due(self):
+    def test_off_another_amount_than_what_is_due_is_refused_not_replaced(self):
         self.company.fap_partial_payments = False
         _quote, invoice = self._approved_invoice()
         self.assertNotIn('id="fap_partial_amount"', self.url_open(invoice.get_portal_url()).text)
-        self._start_payment(invoice, amount=300.0)
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, 300.0)
+        self.assertEqual(answer["error"]["data"]["message"], "Pay this invoice in full: 919.80\xa0$.")
+        self.assertFalse(invoice.transaction_ids)
+        self._start_payment(invoice, amount=919.80)
         self.assertEqual(invoice.transaction_ids.amount, 919.80)
 
     def test_a_small_amount_due_is_paid_whole(self):
@@ -79,6 +84,64 @@ class TestPartialPayment(FapPortalPaymentCase):
         self.assertEqual(invoice._fap_partial_bounds(), (39.80, 39.80))
         answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, 20.0)
         self.assertIn("error", answer)
+
+
+@tagged("post_install", "-at_install")
+class TestPartialPaymentWithoutMinimum(FapPortalPaymentCase):
+    """Partial payments on, no minimum amount nor share: a part is still at least a cent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"fap_partial_payments": True, "fap_partial_min_amount": 0.0, "fap_partial_min_percent": 0.0})
+
+    def test_less_than_a_cent_or_not_a_finite_number_is_refused_and_makes_no_transaction(self):
+        _quote, invoice = self._approved_invoice()
+        self.assertEqual(invoice._fap_partial_bounds(), (0.01, 919.80))
+        self.assertIn('min="0.01"', self.url_open(invoice.get_portal_url()).text)
+        route = f"/invoice/transaction/{invoice.id}"
+        for amount in (0, 0.0, -0.0, 0.001, 0.004, -0.01, 919.806, 1e308, -1e308):
+            with self.subTest(amount=amount):
+                answer = self._start_transaction(route, invoice, amount)
+                self.assertEqual(answer["error"]["data"]["message"], "Pay from 0.01\xa0$ to 919.80\xa0$.")
+        # Python's JSON (Odoo's) reads NaN and Infinity, which a browser never sends: refused, not numbers.
+        for amount in ("NaN", "Infinity", "-Infinity"):
+            with self.subTest(amount=amount):
+                answer = self._start_transaction_raw(route, invoice, amount)
+                self.assertEqual(answer["error"]["data"]["name"], "werkzeug.exceptions.BadRequest")
+                self.assertIn("The amount must be a number.", answer["error"]["data"]["message"])
+        self.assertFalse(invoice.transaction_ids)
+        self._start_payment(invoice, amount=0.01)
+        self.assertEqual(invoice.transaction_ids.amount, 0.01)
+
+    def _start_transaction_raw(self, route, invoice, amount_literal):
+        """The payment form's call with ``amount_literal`` written as is in the JSON body."""
+        params = {
+            "access_token": invoice.access_token,
+            "provider_id": self.provider.id,
+            "payment_method_id": self.env.ref("payment.payment_method_card").id,
+            "amount": "__AMOUNT__",
+            "flow": "redirect",
+            "landing_route": invoice.get_portal_url(),
+        }
+        body = json.dumps({"id": 0, "jsonrpc": "2.0", "method": "call", "params": params})
+        self.env.flush_all()
+        response = self.opener.post(
+            self.base_url() + route,
+            data=body.replace('"__AMOUNT__"', amount_literal),
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        self.env.invalidate_all()
+        return response.json()
+
+    def test_the_refusal_is_in_the_language_of_the_customers_page(self):
+        _quote, invoice = self._approved_invoice(customer=self.customer_fr)
+        # The customer's page in French sets the portal's language.
+        self.assertIn('lang="fr-CA"', self.open_as_visitor(f"/fr{invoice.get_portal_url()}").text)
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, 0.004)
+        self.assertEqual(answer["error"]["data"]["message"], "Payez de 0,01\xa0$ à 919,80\xa0$.")
+        self.assertFalse(invoice.transaction_ids)
 
 
 @tagged("post_install", "-at_install")

@@ -48,11 +48,11 @@ class TestPortalPayment(FapPortalPaymentCase):
         activity = invoice.activity_ids.filtered(lambda a: a.user_id == self.salesperson)
         self.assertEqual(activity.summary, "Paid online by the customer")
 
-    def test_the_amount_sent_by_the_browser_is_ignored(self):
+    def test_another_amount_sent_by_the_browser_is_refused_not_replaced(self):
         _quote, invoice = self._approved_invoice()
-        self._start_payment(invoice, amount=1.0)
-        tx = invoice.transaction_ids
-        self.assertEqual(tx.amount, invoice.amount_residual)
+        answer = self._start_transaction(f"/invoice/transaction/{invoice.id}", invoice, 1.0)
+        self.assertEqual(answer["error"]["data"]["message"], "Pay this invoice in full: 919.80\xa0$.")
+        self.assertFalse(invoice.transaction_ids)
 
     def test_a_declined_card_leaves_the_invoice_to_pay(self):
         _quote, invoice = self._approved_invoice()
@@ -101,7 +101,7 @@ class TestPortalPayment(FapPortalPaymentCase):
         # The native path: a quote that asks for payment, paid from a payment link before any approval.
         self.env["ir.config_parameter"].set_param("sale.automatic_invoice", True)
         quote = self._make_quote(require_payment=True, prepayment_percent=1.0)
-        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 1.0)
+        answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, quote.amount_total)
         page_url = lxml_html.fromstring(answer["result"]["redirect_form_html"]).get("action")
         returned = self.opener.post(f"{page_url}/pay", data={"cardnumber": CARD_SUCCESS}, allow_redirects=False)
         self.env.flush_all()
