@@ -17,17 +17,20 @@ class PaymentTransaction(models.Model):
     )
 
     def _check_amount_and_confirm_order(self):
-        # A quote of the app confirmed by its deposit is approved, and the deposit is invoiced at once (Odoo's down
-        # payment invoice, its taxes as Odoo computes them), whatever Odoo's automatic invoicing says: the payment
-        # is reconciled with it.
+        # A quote of the app confirmed by its payment is approved and invoiced at once, whatever Odoo's automatic
+        # invoicing says, so that the payment is reconciled with the invoice (and its receipt sent): paid with its
+        # deposit, Odoo's down payment invoice of it (its taxes as Odoo computes them); paid in full (« Full
+        # amount » in Odoo's dialog), the quote's invoice, as an approval makes it.
         confirmed = super()._check_amount_and_confirm_order()
         for tx in self.filtered(lambda tx: tx.state == "done"):
-            orders = (confirmed & tx.sale_order_ids).filtered(
-                lambda order: order._fap_in_flow() and not order._is_paid()
-            )
-            if orders:
-                orders.fap_approved = True
-                tx.invoice_ids = orders._fap_invoice_deposit()
+            orders = (confirmed & tx.sale_order_ids).filtered(lambda order: order._fap_in_flow())
+            if not orders:
+                continue
+            orders.fap_approved = True
+            paid_in_full = orders.filtered(lambda order: order._is_paid())
+            invoices = (orders - paid_in_full)._fap_invoice_deposit()
+            paid_in_full._fap_invoice_confirmed()
+            tx.invoice_ids = invoices | paid_in_full._fap_posted_invoices()
         return confirmed
 
     def _invoice_sale_orders(self):

@@ -354,9 +354,12 @@ class SaleOrder(models.Model):
         return False
 
     def _fap_portal_invoice(self):
-        """The invoice an approved quote's link leads to (posted: a draft one is not the customer's yet)."""
+        """The invoice an approved quote's links lead to (posted: a draft one is not the customer's yet): the first
+        one still to pay, else the last one. After a deposit, that is the balance once it is invoiced, else the
+        deposit's page, which shows the quote's total, the deposit paid and the balance."""
         self.ensure_one()
-        return self._fap_posted_invoices().sorted("id")[:1]
+        invoices = self._fap_posted_invoices().sorted("id")
+        return invoices.filtered(lambda move: move.payment_state in ("not_paid", "partial"))[:1] or invoices[-1:]
 
     # The merchant's screens: each step of the phone flow is its own form view of the quote.
     def _fap_open_view(self, view_xmlid, name):
@@ -452,7 +455,7 @@ class SaleOrder(models.Model):
         return self._fap_open_invoice()
 
     def _fap_open_invoice(self):
-        invoice = self._fap_posted_invoices()[:1]
+        invoice = self._fap_portal_invoice()
         if not invoice:
             return self.action_fap_details()
         return invoice.action_fap_open()
@@ -471,7 +474,9 @@ class SaleOrder(models.Model):
                     name=self.name,
                 )
             )
-        invoice = self._fap_confirm_and_invoice()[:1]
+        self._fap_confirm_and_invoice()
+        # After a deposit, the balance (or, not invoiced yet, the deposit's page, which shows it).
+        invoice = self._fap_portal_invoice()
         if not invoice:
             raise UserError(self.env._("The quote %(name)s has no invoice to pay.", name=self.name))
         return invoice.action_fap_pay_now()

@@ -57,6 +57,56 @@ class TestDeposit(FapPortalPaymentCase):
         receipt = balance.message_ids.filtered(lambda m: m.message_type == "comment" and "receipt" in (m.subject or ""))
         self.assertIn("is the balance of the quote", str(receipt.body))
 
+    def test_paying_the_whole_quote_approves_it_and_pays_its_invoice_in_full(self):
+        # « Full amount » in Odoo's payment dialog of a quote asking a deposit.
+        quote = self._deposit_quote()
+        sms_before = len(self.sandbox.twilio.messages)
+        page = self._pay_order(quote, 919.80)
+        self.assertEqual(quote.state, "sale")
+        self.assertTrue(quote.fap_approved)
+        invoice = quote.invoice_ids
+        self.assertRecordValues(
+            invoice, [{"move_type": "out_invoice", "state": "posted", "amount_total": 919.80, "fap_flow": True}]
+        )
+        self.assertFalse(invoice.invoice_line_ids.sale_line_ids.filtered("is_downpayment"), "the quote, not a deposit")
+        self._assert_paid_and_reconciled(invoice)
+        self.assertEqual(quote.fap_status, "paid")
+        self.assertFalse(quote.fap_balance_to_invoice)
+        # The customer lands on the paid invoice and gets its receipt.
+        self.assertIn('name="fap_paid_badge"', page.text)
+        self.assertTrue(invoice.fap_receipt_sent)
+        receipt = [m for m in self.sandbox.twilio.messages[sms_before:] if invoice.name in m["body"]]
+        self.assertEqual(len(receipt), 1, self.sandbox.twilio.messages[sms_before:])
+        self.assertIn("919.80", receipt[0]["body"])
+
+    def test_after_the_deposit_the_quotes_links_lead_to_what_is_still_due(self):
+        quote = self._deposit_quote()
+        self._pay_order(quote, 275.94)
+        deposit = quote.invoice_ids
+
+        def landing(url):
+            response = self.open_as_visitor(url, allow_redirects=False)
+            self.assertIn(response.status_code, (302, 303), url)
+            return self.path(response.headers["Location"])
+
+        links = {"portal link": quote.get_portal_url(), "short link": quote._fap_get_short_url()}
+        # No balance yet: the deposit's page, which shows the quote's total, the deposit paid and the balance.
+        for name, url in links.items():
+            with self.subTest(name):
+                self.assertEqual(landing(url), deposit.get_portal_url())
+        quote.action_fap_invoice_balance()
+        balance = quote.invoice_ids - deposit
+        self.assertLess(deposit.id, balance.id, "the deposit is the lowest id")
+        for name, url in links.items():
+            with self.subTest(name):
+                self.assertEqual(landing(url), balance.get_portal_url())
+        self.assertEqual(quote.action_fap_pay_now()["params"]["move_id"], balance.id, "« Payer » shows the balance")
+        # Paid, the balance is still where the links lead: it shows the deposit and what was paid.
+        self._pay(balance)
+        for name, url in links.items():
+            with self.subTest(name):
+                self.assertEqual(landing(url), balance.get_portal_url())
+
     def test_locking_the_quote_invoices_the_balance_when_the_company_says_so(self):
         quote = self._deposit_quote()
         self._pay_order(quote, 275.94)
