@@ -325,7 +325,9 @@ class AccountMove(models.Model):
         notice = invoice.with_context(
             fap_notice={"amount": amount, "method": method}, fap_queue_sms=True, mail_notify_force_send=False
         )
-        error = notice._fap_notify_customer_after_payment(mail_template, sms_template)
+        error = notice._fap_notify_customer_after_payment(
+            mail_template and mail_template.with_env(notice.env), sms_template and sms_template.with_env(notice.env)
+        )
         if error:
             invoice.message_post(
                 body=merchant.env._("The customer could not be told: %(error)s", error=error),

@@ -1,14 +1,20 @@
 import time
+from unittest.mock import patch
 
 from lxml import html as lxml_html
 
 from odoo.tests import tagged
 
+from ..tools.twilio_api import SmsApiTwilioConfigurable
 from .portal_common import FapPortalPaymentCase
 
 
 class Rollback(Exception):
     """What a serialization failure does to the request's transaction: everything it did is undone."""
+
+
+class WorkerKilled(BaseException):
+    """The cron's process dying: no ``except Exception`` of the code under test catches it."""
 
 
 @tagged("post_install", "-at_install")
@@ -133,3 +139,44 @@ class TestNoticesAfterCommit(FapPortalPaymentCase):
         [notification] = self.chatter_notifications(invoice, "sms")
         self.assertEqual(notification.notification_status, "exception")
         self.assertFalse(self.env["sms.sms"].search([("fap_notice", "=", True), ("state", "=", "process")]))
+
+    def test_the_receipt_says_the_amount_and_the_method_it_is_given(self):
+        # As an e-Transfer's receipt: a part of the invoice, paid otherwise than online.
+        _quote, invoice = self._approved_invoice()
+        invoice._fap_after_payment("Paid 123.45 by cheque.", 123.45, "Cheque no. 42")
+        self.deliver_notices()
+        [sms] = self.receipt_sms(invoice)
+        self.assertIn("payment of 123.45 $ received", sms["body"])
+        self.assertIn("Balance: 919.80 $", sms["body"])
+        [email] = self.receipt_emails(invoice)
+        self.assertIn("Paid with: <strong>Cheque no. 42</strong>", email["html"])
+        self.assertIn("123.45", email["subject"] + email["html"])
+
+    def test_a_cron_that_dies_as_twilio_accepts_a_receipt_sends_each_receipt_once(self):
+        invoices = [self._approved_invoice()[1] for __ in range(2)]
+        for invoice in invoices:
+            self._pay(invoice, deliver_notices=False)
+        send_request = SmsApiTwilioConfigurable._sms_twilio_send_request
+
+        def send_then_die(sms_api, session, to_number, body, uuid):
+            send_request(sms_api, session, to_number, body, uuid)
+            raise WorkerKilled(to_number)
+
+        # Not Odoo's assertRaises: it would also undo what the cron committed before dying.
+        with patch.object(SmsApiTwilioConfigurable, "_sms_twilio_send_request", send_then_die):
+            try:
+                self.deliver_notices()
+            except WorkerKilled:
+                pass
+            else:
+                self.fail("the cron did not send the receipt")
+        # Twilio has the first receipt, its answer died with the cron; both receipts were committed held.
+        self.assertEqual([len(self.receipt_sms(invoice)) for invoice in invoices], [1, 0])
+        held = self.env["sms.sms"].search([("fap_notice", "=", True), ("fap_sending", "=", True)])
+        self.assertEqual(len(held), 2)
+        # The next run asks Twilio: the first receipt is adopted, the second sent; each reached the customer once.
+        self.deliver_notices()
+        self.assertEqual([len(self.receipt_sms(invoice)) for invoice in invoices], [1, 1])
+        self.assertFalse(held.exists().filtered("fap_sending"))
+        [first] = self.receipt_sms(invoices[0])
+        self.assertEqual(self.chatter_notifications(invoices[0], "sms").sms_tracker_ids.sms_twilio_sid, first["sid"])
