@@ -324,7 +324,7 @@ class FactureAPayerInteracTransfer(models.Model):
                 with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                     self.sudo().write(values)
             except psycopg2.errors.UniqueViolation:
-                pass
+                _logger.info("Interac transfer %s recorded at the same moment by another notice", values["reference"])
             else:
                 return
         self.sudo().write(dict(values, state="duplicate", duplicate_of_id=original.id))

@@ -16,7 +16,7 @@ from odoo.tests import tagged
 
 from .test_interac import SAMPLES, InteracCase
 
-SIGNED = [b"from", b"to", b"subject", b"date", b"message-id", b"content-type"]
+SIGNED = (b"from", b"to", b"subject", b"date", b"message-id", b"content-type")
 
 
 class InteracAttackCase(InteracCase):
@@ -28,7 +28,10 @@ class InteracAttackCase(InteracCase):
         cls.address = cls.company.fap_interac_email
 
     def _sign(self, raw, include_headers=SIGNED):
-        return dkim.sign(raw, b"tests", b"payments.interac.ca", self.private_key, include_headers=include_headers) + raw
+        return (
+            dkim.sign(raw, b"tests", b"payments.interac.ca", self.private_key, include_headers=list(include_headers))
+            + raw
+        )
 
     def _sample(self, raw):
         """A sample of Interac's wordings (its bytes) as Interac sends it to the company's Autodeposit address,
