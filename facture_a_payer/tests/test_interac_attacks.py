@@ -7,6 +7,7 @@ customer does receive genuine notifications, and can send one on)."""
 
 import base64
 import xmlrpc.client
+from unittest.mock import patch
 
 import dkim
 from fap_sandbox.interac import _new_key
@@ -183,6 +184,17 @@ class TestInteracAttacks(InteracAttackCase):
         first.sudo().state = "ignored"
         replay = self._deliver(interac._delivered_to() + raw.replace(b"Message-ID: <", b"Message-ID: <again-"))
         self.assertRecordValues(replay, [{"state": "duplicate", "duplicate_of_id": first.id, "payment_id": False}])
+        self.assertEqual(len(self._payments(invoice)), 1)
+
+    def test_two_notices_of_one_transfer_received_at_once_pay_once(self):
+        invoice = self._invoice()
+        first = self._notify(459.90, message=invoice.name)
+        self.assertEqual(first.state, "matched")
+        # The second notice's transaction cannot see the first, not committed yet: the unique index decides.
+        Transfer = type(self.env["facture_a_payer.interac.transfer"])
+        with patch.object(Transfer, "_fap_same_transfer", lambda self, kind, parsed: self.browse()):
+            second = self._notify(459.90, message=invoice.name, reference=first.reference)
+        self.assertRecordValues(second, [{"state": "duplicate", "payment_id": False, "trusted": True}])
         self.assertEqual(len(self._payments(invoice)), 1)
 
     def test_the_email_is_kept_byte_for_byte_and_verified_again_from_it(self):
