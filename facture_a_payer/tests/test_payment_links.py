@@ -109,7 +109,8 @@ class TestPaymentLinks(FapPortalPaymentCase):
         self.assertEqual(
             self._refused(f"/invoice/transaction/{invoice.id}", invoice, 10.0), "Pay from 229.95\xa0$ to 919.80\xa0$."
         )
-        self._open_link(self._payment_link(invoice, 300.0))
+        # The page offers the link's amount (Odoo's « Installment » tab, beside the full amount).
+        self.assertIn("300.00", self._open_link(self._payment_link(invoice, 300.0)))
         charged, tx = self._charge(f"/invoice/transaction/{invoice.id}", invoice, 300.0)
         self.assertEqual(charged, 30000, "300.00 at Stripe")
         self.assertEqual(tx.amount, 300.0)
