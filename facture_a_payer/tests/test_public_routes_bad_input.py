@@ -61,6 +61,17 @@ class TestPublicRoutesBadInput(FapPortalPaymentCase):
                 with self.subTest(route=route, flow=flow):
                     self._assert_cleanly_refused(route, self._transaction_params(document, flow=flow))
 
+    def test_a_non_ascii_token_on_a_portal_page_is_a_wrong_token(self):
+        quote, invoice = self._approved_invoice()
+        outside = self._make_quote(fap_flow=False)
+        for document in (quote, invoice, outside):
+            for suffix in ("", "?report_type=pdf"):
+                with self.subTest(document=document.display_name, suffix=suffix):
+                    url = f"{document.access_url}{suffix}{'&' if suffix else '?'}access_token=%C3%A9t%C3%A9"
+                    response = self.open_as_visitor(url, allow_redirects=False)
+                    self.assertIn(response.status_code, (302, 303))
+                    self.assertTrue(response.headers["Location"].endswith("/my"), response.headers["Location"])
+
     def test_a_non_ascii_token_on_the_unsubscribe_page_is_not_found(self):
         partner = self.customer_fr
         url = partner._fap_get_unsubscribe_url()
