@@ -239,6 +239,7 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
+        self._fap_close_failed_payment_activities()
         # Only invoices of our flow (sent with their link, or made by one of our approvals): any other invoice
         # paid online gets Odoo's messages only. An e-Transfer that completes an invoice sends its own receipt.
         if self.env.context.get("fap_interac_payment"):
@@ -252,6 +253,15 @@ class AccountMove(models.Model):
             )
         )._fap_after_online_payment()
         return res
+
+    def _fap_close_failed_payment_activities(self):
+        """The merchant's to-do « A payment did not go through » is done once the invoice is paid."""
+        for invoice in self.filtered(lambda move: move.payment_state in ("paid", "in_payment")):
+            merchant = invoice._fap_merchant()
+            summaries = {merchant.env._("A payment did not go through"), self.env._("A payment did not go through")}
+            to_dos = invoice.sudo().activity_ids.filtered(lambda activity, names=summaries: activity.summary in names)
+            if to_dos:
+                to_dos.action_feedback(feedback=merchant.env._("The invoice is paid."))
 
     def _fap_after_online_payment(self, amount=None, method=None):
         """The receipt of an online payment of ``amount`` by ``method`` (by default, the last online payment of the
@@ -386,6 +396,14 @@ class AccountMove(models.Model):
                 "This invoice is the balance of the quote %(quote)s, its deposit deducted.", quote=order.name
             )
         return ""
+
+    def get_portal_last_transaction(self):
+        # Once an invoice of the app is paid (by any means: a card, Interac, a cheque), an earlier failed or
+        # cancelled try is history: Odoo's status box no longer shows it on the customer's page.
+        last = super().get_portal_last_transaction()
+        if last.state in ("error", "cancel") and self.payment_state in ("paid", "in_payment") and self._fap_in_flow():
+            return last.browse()
+        return last
 
     def _fap_last_failed_payment(self):
         """The last payment of the invoice when it failed after the customer left the payment page (the notice

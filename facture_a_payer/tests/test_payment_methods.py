@@ -96,6 +96,27 @@ class TestPaymentMethods(FapPortalPaymentCase):
         self.assertEqual(activity.summary, "A payment did not go through")
         self.assertEqual(invoice.fap_reminder_status, "planned")
 
+    def test_once_paid_an_earlier_failed_payment_is_history_and_the_merchant_to_do_closes(self):
+        _quote, invoice = self._approved_invoice()
+        invoice.action_fap_save_and_send()
+        self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"}, payment_method=self.pad)
+        self.sandbox.stripe.settle_async_payments()
+        self.deliver_callbacks()
+        self.deliver_notices()
+        self.assertEqual(invoice.transaction_ids.state, "error")
+        to_do = invoice.activity_ids.filtered(lambda a: a.summary == "A payment did not go through")
+        self.assertEqual(len(to_do), 1)
+        # Then paid another way (an Interac e-Transfer, a cheque): no card transaction done.
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {}
+        )._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        page = self.url_open(invoice.get_portal_url()).text
+        self.assertNotIn("The payment was declined by the customer", page)
+        self.assertNotIn("An error occurred during the processing of your payment", page)
+        self.assertNotIn('name="fap_payment_failed"', page)
+        self.assertFalse(to_do.exists() and to_do.active, "the merchant's to-do closed by itself")
+
     def test_a_card_refused_after_authentication_is_said_on_the_invoice_page(self):
         _quote, invoice = self._approved_invoice()
         self._pay(invoice, CARD_ASYNC_FAILURE)
