@@ -183,16 +183,24 @@ class AccountMove(models.Model):
         return {"paid": self._fap_is_paid(), "status": self.fap_status}
 
     def action_fap_open(self):
-        """A tap on an invoice's card: its details."""
+        """A tap on an invoice's card: its details, at their own path (a reload or a shared link shows them)."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Invoice details"),
-            "res_model": "account.move",
-            "res_id": self.id,
-            "views": [(self.env.ref("facture_a_payer.account_move_view_form_fap").id, "form")],
-            "target": "current",
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.account_move_action_fap_details")
+        action.update(res_id=self.id, target="current")
+        return action
+
+    def action_fap_edit(self):
+        """« Modifier » a draft: Odoo's invoice form without its header, « Enregistrer » back to the details."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("facture_a_payer.account_move_action_fap_edit")
+        action.update(res_id=self.id, target="current")
+        return action
+
+    def get_formview_action(self, access_uid=None):
+        # A link to a customer invoice from one of the app's screens (an e-Transfer's invoice) opens its details.
+        if self.env.context.get("fap_details") and len(self) == 1 and self.move_type == "out_invoice":
+            return self.action_fap_open()
+        return super().get_formview_action(access_uid=access_uid)
 
     def action_fap_close(self):
         """The ✕ of the details: back to « Accueil », without a trail of breadcrumbs."""

@@ -361,16 +361,12 @@ class SaleOrder(models.Model):
         invoices = self._fap_posted_invoices().sorted("id")
         return invoices.filtered(lambda move: move.payment_state in ("not_paid", "partial"))[:1] or invoices[-1:]
 
-    # The merchant's screens: each step of the phone flow is its own form view of the quote.
-    def _fap_open_view(self, view_xmlid, name):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "sale.order",
-            "res_id": self.id,
-            "views": [(self.env.ref(view_xmlid).id, "form")],
-            "target": "current",
-        }
+    # The merchant's screens: each step of the phone flow is its own form view of the quote, opened by a window
+    # action with a path (/odoo/fap-quote/<id>...), so that a reload or a shared link shows the same screen.
+    def _fap_open_view(self, action_xmlid):
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
+        action.update(res_id=self.id, target="current")
+        return action
 
     def action_fap_open(self):
         """A tap on a quote's card: a draft opens for editing, anything else on its details."""
@@ -381,7 +377,7 @@ class SaleOrder(models.Model):
 
     def action_fap_edit(self):
         self.ensure_one()
-        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap", self.env._("New quote"))
+        return self._fap_open_view("facture_a_payer.sale_order_action_fap_edit")
 
     def action_fap_new_product(self):
         """« + »: a new product or service for the catalogue, put on this quote once saved."""
@@ -415,12 +411,12 @@ class SaleOrder(models.Model):
     def action_fap_review(self):
         """« Montant total »: the summary as the customer will see it."""
         self.ensure_one()
-        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap_review", self.env._("Review the quote"))
+        return self._fap_open_view("facture_a_payer.sale_order_action_fap_review")
 
     def action_fap_details(self):
         """« Sauvegarder »: the quote is saved (object buttons save first); show its details."""
         self.ensure_one()
-        return self._fap_open_view("facture_a_payer.sale_order_view_form_fap_details", self.env._("Quote details"))
+        return self._fap_open_view("facture_a_payer.sale_order_action_fap_details")
 
     def action_fap_send_and_details(self):
         """« Enregistrer et envoyer » from the review screen, then « Détails de la soumission »."""
@@ -444,7 +440,7 @@ class SaleOrder(models.Model):
     def action_fap_new(self):
         """The « + » of « Accueil »: a new quote on the app's form."""
         return {
-            **self._fap_open_view("facture_a_payer.sale_order_view_form_fap", self.env._("New quote")),
+            **self._fap_open_view("facture_a_payer.sale_order_action_fap_edit"),
             "context": {"default_fap_flow": True},
         }
 

@@ -334,6 +334,38 @@ class TestMerchantScreens(MerchantCase):
         self.assertTrue(invoice.fap_reminder_paused)
         self.assertEqual((invoice.fap_reminder_status, invoice.fap_next_reminder_date), ("paused", False))
 
+    def _invoice(self, customer_name, post=True):
+        customer = self.customer.copy({"name": customer_name})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "fap_flow": True,
+                "invoice_line_ids": [Command.create({"product_id": self.labour.id, "quantity": 2})],
+            }
+        )
+        if post:
+            invoice.action_post()
+        return invoice
+
+    def test_a_draft_invoice_is_edited_confirmed_and_sent_from_its_details(self):
+        invoice = self._invoice("Chauffage Draft", post=False)
+        self.start_tour("/odoo/fap-invoices", "fap_merchant_draft_invoice", login="admin")
+        self.assertEqual(invoice.state, "posted")
+        self.assertTrue(invoice.is_move_sent)
+        self.assertEqual(invoice.fap_send_state, "sent")
+
+    def test_a_reload_or_a_shared_link_keeps_the_apps_details(self):
+        self._quote("FAP-RELOAD")
+        self.start_tour("/odoo/fap-quotes", "fap_merchant_reload_quote", login="admin")
+        invoice = self._invoice("Chauffage Reload")
+        self.start_tour("/odoo/fap-invoices", "fap_merchant_reload_invoice", login="admin")
+        # The invoice an e-Transfer paid, from the e-Transfer's record.
+        transfer = self.env["facture_a_payer.interac.transfer"].create(
+            {"state": "matched", "invoice_id": invoice.id, "amount": invoice.amount_total, "sender_name": "ROY"}
+        )
+        self.start_tour(f"/odoo/fap-interac/{transfer.id}", "fap_merchant_interac_invoice_link", login="admin")
+
 
 @tagged("post_install", "-at_install")
 class TestMerchantScreensDesktop(MerchantCase):

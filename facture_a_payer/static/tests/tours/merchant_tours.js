@@ -299,6 +299,72 @@ tours.add("fap_merchant_reminders", {
     ],
 });
 
+// A draft invoice on its details: « Modifier », « Confirmer » and « Enregistrer et envoyer » (confirmed first).
+tours.add("fap_merchant_draft_invoice", {
+    url: "/odoo/fap-invoices",
+    steps: () => [
+        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(Chauffage Draft)"),
+        { content: "The draft's details", trigger: ".o_fap_details .o_fap_status:contains(Draft)" },
+        { content: "it can be confirmed", trigger: ".o_fap_details button.o_fap_confirm" },
+        tap({ taps: 0 }, ".o_fap_details button.o_fap_edit"),
+        {
+            content: "« Modifier »: the invoice's lines, the total in sight",
+            trigger: ".o_fap_invoice_form .o_fap_total_bar .o_fap_total_amount",
+        },
+        tap({ taps: 0 }, ".o_fap_invoice_form .o_fap_total_bar button.o_fap_save"),
+        tap({ taps: 0 }, ".o_fap_details button.o_fap_send_draft"),
+        { content: "It is confirmed before it is sent", trigger: ".modal:contains(draft)" },
+        tap({ taps: 0 }, ".modal-footer .btn-primary"),
+        {
+            content: "Sent: the invoice is to pay, its number given",
+            trigger: ".o_fap_details .o_fap_status:contains(To pay)",
+        },
+        { trigger: ".o_fap_details:not(:has(button.o_fap_send_draft:visible))" },
+    ],
+});
+
+// A reload, or a link shared, shows the app's screen again, not Odoo's Sales or Accounting form.
+function reloadStaysOnDetails(name) {
+    return [
+        { content: "The details", trigger: `.o_fap_details:contains(${name})` },
+        {
+            content: "Reload the page",
+            trigger: `.o_fap_details:contains(${name})`,
+            run: () => window.location.reload(),
+            expectUnloadPage: true,
+        },
+        { content: "After the reload: the app's details again", trigger: `.o_fap_details:contains(${name})` },
+        {
+            content: "not Odoo's full form",
+            trigger: "body:not(:has(.o_form_statusbar, button[name=action_confirm], button[name=action_post]))",
+        },
+    ];
+}
+
+tours.add("fap_merchant_reload_quote", {
+    url: "/odoo/fap-quotes",
+    steps: () => [
+        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(FAP-RELOAD)"),
+        ...reloadStaysOnDetails("FAP-RELOAD"),
+    ],
+});
+
+tours.add("fap_merchant_reload_invoice", {
+    url: "/odoo/fap-invoices",
+    steps: () => [
+        tap({ taps: 0 }, ".o_fap_kanban .o_kanban_record:contains(Chauffage Reload)"),
+        ...reloadStaysOnDetails("Chauffage Reload"),
+    ],
+});
+
+// The invoice of an e-Transfer opens the app's details (the tour starts on the transfer).
+tours.add("fap_merchant_interac_invoice_link", {
+    steps: () => [
+        tap({ taps: 0 }, ".o_field_widget[name=invoice_id] a"),
+        ...reloadStaysOnDetails("Chauffage Reload"),
+    ],
+});
+
 // « Virements Interac »: an e-Transfer of 95 $ from Marie Côté, two open invoices of that amount; the merchant
 // taps « Match » on one of them.
 tours.add("fap_merchant_interac_match", {
