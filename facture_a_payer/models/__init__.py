@@ -12,6 +12,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import sms_sms
+from . import facture_a_payer_notice
 from . import facture_a_payer_reminder_step
 from . import facture_a_payer_reminder
 from . import facture_a_payer_consent

@@ -317,10 +317,11 @@ class AccountMove(models.Model):
 
         The merchant: ``note`` (in the merchant's language) on the invoice, and a to-do ``activity`` (its summary,
         the note as its text) for the salesperson, else the note is sent to them. The customer: ``mail_template``
-        and ``sms_template`` by their channels, rendered now with ``amount`` and ``method`` (what a receipt says
-        was paid, and how), and sent by Odoo's mail queue and the notices' cron once this transaction is
-        committed: a transaction rolled back (and retried) sends nothing, and each message goes once. Both stay on
-        the invoice's chatter with their delivery state; why the customer could not be told is noted.
+        and ``sms_template`` by their channels, with ``amount`` and ``method`` (what a receipt says was paid, and
+        how), written and sent by the notices' cron once this transaction is committed (``facture_a_payer.notice``):
+        a transaction rolled back (and retried) sends nothing, each message goes once, and the payment's request
+        neither renders nor sends them. Both stay on the invoice's chatter with their delivery state; why the
+        customer could not be told is noted.
         """
         self.ensure_one()
         invoice = self.with_user(SUPERUSER_ID)
@@ -336,25 +337,18 @@ class AccountMove(models.Model):
             merchant.activity_schedule(
                 "mail.mail_activity_data_todo", summary=activity, note=note, user_id=salesperson.id
             )
-        if not (mail_template or sms_template):
-            return
-        # The templates read the receipt's amount and method (``_fap_receipt_amount``, ``_fap_receipt_method``)
-        # while they are rendered here; the email waits in Odoo's mail queue instead of leaving at once.
-        notice = invoice.with_context(
-            fap_notice={"amount": amount, "method": method}, fap_queue_sms=True, mail_notify_force_send=False
-        )
-        error = notice._fap_notify_customer_after_payment(
-            mail_template and mail_template.with_env(notice.env), sms_template and sms_template.with_env(notice.env)
-        )
-        if error:
-            invoice.message_post(
-                body=merchant.env._("The customer could not be told: %(error)s", error=error),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+        if mail_template or sms_template:
+            # Written by the notices' cron, which the commit of this transaction calls (see facture_a_payer.notice).
+            invoice.env["facture_a_payer.notice"].create(
+                {
+                    "move_id": invoice.id,
+                    "mail_template_id": mail_template.id if mail_template else False,
+                    "sms_template_id": sms_template.id if sms_template else False,
+                    "amount": amount or 0.0,
+                    "method": method or False,
+                }
             )
-            return
-        invoice.env["sms.sms"]._fap_queue_notices(invoice)
-        invoice.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+            invoice.env.ref("facture_a_payer.ir_cron_fap_notices")._trigger()
 
     def _fap_last_online_payment(self):
         """The last payment of the invoice made online (done, not a refund), or an empty recordset."""

@@ -80,7 +80,14 @@ class SmsSms(models.Model):
         """Cron: send the receipts and notices of committed payments, each at most once, as the mass sending does:
         settle those a dead run left held, then hold the queued ones in a committed transaction before handing
         them to Twilio one at a time (``_fap_release``). One cron, never running twice at once: an SMS held when a
-        run starts belongs to a dead run."""
+        run starts belongs to a dead run. First, the notices of committed payments are written (each with its
+        commit: written once)."""
+        while notices := self.env["facture_a_payer.notice"].search([], limit=NOTICE_BATCH_SIZE):
+            for notice in notices:
+                notice._fap_write()
+                remaining = self.env["facture_a_payer.notice"].search_count([])
+                if self.env["ir.cron"]._commit_progress(1, remaining=remaining) <= 0:
+                    return
         self._fap_recover(notice=True)
         while queued := self.search(
             [("fap_notice", "=", True), ("state", "=", "process"), ("fap_sending", "=", False)],

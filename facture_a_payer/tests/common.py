@@ -141,14 +141,14 @@ class FapSandboxCase(SandboxTestMixin, HttpCase):
         self.env.invalidate_all()
 
     def deliver_notices(self):
-        """What the crons do once a payment's transaction is committed: Odoo's mail queue sends the receipts' and
-        notices' emails (to the sandbox's SMTP sink), the app's cron their SMS (to the sandbox's Twilio); on a
-        cursor of their own, as the scheduler runs them."""
+        """What the crons do once a payment's transaction is committed: the app's cron writes the receipts and
+        notices and sends their SMS (to the sandbox's Twilio), Odoo's mail queue their emails (to the sandbox's SMTP
+        sink); on a cursor of their own, as the scheduler runs them."""
         self.env.flush_all()
         try:
             with self.smtp_live(), self.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                for xmlid in ("mail.ir_cron_mail_scheduler_action", "facture_a_payer.ir_cron_fap_notices"):
+                for xmlid in ("facture_a_payer.ir_cron_fap_notices", "mail.ir_cron_mail_scheduler_action"):
                     cron = env.ref(xmlid)
                     cron.ir_actions_server_id.with_user(cron.user_id).with_context(cron_id=cron.id).run()
         finally:

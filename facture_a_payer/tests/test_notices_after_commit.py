@@ -72,15 +72,17 @@ class TestNoticesAfterCommit(FapPortalPaymentCase):
         # in Odoo's queues for the commit.
         self.assertEqual(self.receipt_sms(invoice), [])
         self.assertEqual(self.receipt_emails(invoice), [])
-        # ... but it is on the invoice, queued, and the crons that send it are called.
-        [sms_notification] = self.chatter_notifications(invoice, "sms")
-        self.assertEqual(sms_notification.notification_status, "ready")
-        self.assertTrue(self.chatter_notifications(invoice, "email"))
+        # ... not even written (the request does not render it): it waits for the cron that the commit calls.
+        self.assertFalse(self.chatter_notifications(invoice, "sms"))
+        notice = self.env["facture_a_payer.notice"].search([("move_id", "=", invoice.id)])
+        self.assertEqual(notice.mail_template_id, self.env.ref("facture_a_payer.mail_template_fap_receipt"))
         triggered = self.env["ir.cron.trigger"].search([]).cron_id
         self.assertIn(self.env.ref("facture_a_payer.ir_cron_fap_notices"), triggered)
-        self.assertIn(self.env.ref("mail.ir_cron_mail_scheduler_action"), triggered)
 
         self.deliver_notices()
+        self.assertFalse(notice.exists(), "written once")
+        [sms_notification] = self.chatter_notifications(invoice, "sms")
+        self.assertTrue(self.chatter_notifications(invoice, "email"))
         [sms] = self.receipt_sms(invoice)
         self.assertIn("received", sms["body"])
         self.assertEqual(len(self.receipt_emails(invoice)), 1)

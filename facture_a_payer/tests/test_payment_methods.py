@@ -66,6 +66,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
         tx._post_process()
         self._assert_paid_and_reconciled(invoice)
         self.assertEqual(tx._fap_payment_label(), "Pre-authorized debit (PAD) · STRIPE TEST BANK •••• 6789")
+        self.deliver_notices()
         self.assertIn("STRIPE TEST BANK •••• 6789", str(self._receipt_email(invoice).body))
 
     def test_a_pre_authorized_debit_that_fails_later_tells_the_customer_and_the_merchant(self):
