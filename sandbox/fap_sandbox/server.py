@@ -96,6 +96,7 @@ class Sandbox:
             self._pending.clear()
         self.twilio.messages.clear()
         self.twilio.requests.clear()
+        self.twilio.contract_violations.clear()
         self.twilio.replies.clear()
         self.twilio.opted_out.clear()
         self.twilio.outage, self.twilio.latency = None, 0

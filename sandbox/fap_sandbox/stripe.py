@@ -12,7 +12,7 @@ JSON answers, errors as ``{"error": {"type", "code", "message", "param"}}``, ``I
 Hosted page: ``GET /checkout/<session id>`` shows the amount, a card number input ``cardnumber``, a ``pay`` button
 and a ``cancel`` link back to the cancel URL. Test cards: see ``CARDS``. The wallets of ``wallets`` (« enabled on
 the Stripe account », Apple Pay and Google Pay by default) show as buttons paying with the 4242 card. A session with
-``acss_debit`` in its ``payment_method_types`` (Canadian pre-authorized debit) also offers a bank account: the
+``acss_debit`` in its ``allowed_payment_method_types`` (Canadian pre-authorized debit) also offers a bank account: the
 customer accepts the mandate, the session completes unpaid, and the debit settles later (``settle_async_payments``):
 see ``BANK_ACCOUNTS``.
 
@@ -33,12 +33,16 @@ import hashlib
 import hmac
 import html
 import json
+import logging
 import re
 import secrets
 import threading
 import time
 
+from . import contracts
 from .core import Callback, Response
+
+_logger = logging.getLogger(__name__)
 
 DEMO_SECRET_KEY = "sk_test_" + "facture4payer".ljust(40, "0")
 DEMO_WEBHOOK_SECRET = "whsec_" + "facture4payer".ljust(32, "0")
@@ -159,6 +163,8 @@ class StripeEmulator:
         self.refunds = {}
         self.events = []
         self.requests = []
+        # What departed from Stripe's API description (``fap_sandbox.contracts``): the tests require none.
+        self.contract_violations = []
         self._idempotency = {}
         self._settlements = []
         self.outage = None
@@ -177,6 +183,7 @@ class StripeEmulator:
                 store.clear()
             self.events.clear()
             self.requests.clear()
+            self.contract_violations.clear()
             self._settlements.clear()
             self._failures.clear()
             self.outage = None
@@ -210,7 +217,22 @@ class StripeEmulator:
         self.requests.append(request)
         response = self._api(request, path)
         response.delay = self.latency
+        self._check_contract(request, path, response)
         return response
+
+    def _check_contract(self, request, path, response):
+        """Hold the request and the answer to Stripe's description of the call (``fap_sandbox.contracts``)."""
+        pairs = request.form if request.method == "POST" else request.query.items()
+        violations = contracts.check_stripe_request(request.method, path, decode_form(pairs))
+        if response.body and not violations:
+            answer = json.loads(response.body)
+            violations = contracts.check_stripe_response(request.method, path, response.status, answer)
+        self._violate(violations)
+
+    def _violate(self, violations):
+        for violation in violations:
+            _logger.warning("sandbox: Stripe's API description says otherwise: %s", violation)
+        self.contract_violations += violations
 
     def _api(self, request, path):
         if self.outage:
@@ -325,12 +347,21 @@ class StripeEmulator:
         session = {
             "id": session_id,
             "object": "checkout.session",
+            "allowed_payment_method_types": params.get("allowed_payment_method_types"),
             "amount_subtotal": total,
             "amount_total": total,
+            "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
             "cancel_url": params["cancel_url"],
             "client_reference_id": params.get("client_reference_id"),
             "created": now,
             "currency": currency,
+            "custom_fields": [],
+            "custom_text": {
+                "after_submit": None,
+                "shipping_address": None,
+                "submit": None,
+                "terms_of_service_acceptance": None,
+            },
             "customer": None,
             "customer_details": None,
             "customer_email": params.get("customer_email"),
@@ -340,9 +371,12 @@ class StripeEmulator:
             "metadata": params.get("metadata") or {},
             "mode": "payment",
             "payment_intent": None,
-            "payment_method_types": params.get("payment_method_types") or ["card"],
+            # Since 2026-10-28.endive, Checkout takes ``allowed_payment_method_types`` (a filter on the methods
+            # enabled on the account) and still answers the methods it offers in ``payment_method_types``.
+            "payment_method_types": params.get("allowed_payment_method_types") or ["card"],
             "payment_status": "unpaid",
             "status": "open",
+            "shipping_options": [],
             "success_url": params["success_url"],
             "url": f"{self.sandbox.url}/stripe/checkout/{session_id}",
             "line_items_data": lines,
@@ -501,8 +535,11 @@ class StripeEmulator:
             "type": "card",
             "card": {
                 "brand": CARD_BRANDS.get(card[:1], "unknown"),
+                # Stripe's test cards take any date in the future.
+                "exp_month": 12,
+                "exp_year": time.gmtime().tm_year + 3,
                 "last4": card[-4:],
-                "wallet": {"type": wallet} if wallet else None,
+                "wallet": {"dynamic_last4": None, "type": wallet, wallet: {}} if wallet else None,
             },
         }
 
@@ -512,7 +549,10 @@ class StripeEmulator:
             "id": _new_id("pi_"),
             "object": "payment_intent",
             "amount": session["amount_total"],
+            "amount_capturable": 0,
             "amount_received": 0,
+            "capture_method": "automatic_async",
+            "confirmation_method": "automatic",
             "currency": session["currency"],
             "created": now,
             "description": (session["payment_intent_data"] or {}).get("description"),
@@ -537,9 +577,17 @@ class StripeEmulator:
             "amount": intent["amount"],
             "amount_captured": intent["amount"],
             "amount_refunded": 0,
+            "billing_details": {
+                "address": None,
+                "email": (self._session_of(intent) or {}).get("customer_email"),
+                "name": None,
+                "phone": None,
+                "tax_id": None,
+            },
             "captured": True,
             "created": int(time.time()),
             "currency": intent["currency"],
+            "disputed": False,
             "livemode": False,
             "metadata": intent["metadata"],
             "paid": True,
@@ -551,6 +599,9 @@ class StripeEmulator:
         self.charges[charge["id"]] = charge
         intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=charge["id"])
         return charge
+
+    def _session_of(self, intent):
+        return next((s for s in self.sessions.values() if s["payment_intent"] == intent["id"]), None)
 
     def _record_failed_attempt(self, session, card, message):
         if card not in CARDS:
@@ -704,6 +755,7 @@ class StripeEmulator:
             "type": event_type,
         }
         self.events.append(event)
+        self._violate(contracts.check_stripe_event(event))
         if self.send_webhooks:
             self.send_event(event)
         return event

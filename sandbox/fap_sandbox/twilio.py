@@ -12,6 +12,19 @@ Destination numbers ending in these digits behave like Twilio's test numbers:
 ``0001`` invalid number (21211), ``0009`` not SMS-capable (21614), ``0666`` accepted then undelivered
 (30003), ``0667`` accepted then failed (30008).
 
+The error codes the product relies on, answered as Twilio does (HTTP 400, ``code``, ``message``, ``more_info``,
+``status``; https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions):
+
+- 21211 « Invalid 'To' Phone Number », https://www.twilio.com/docs/errors/21211: not a number (the sandbox: not
+  E.164, or ending in 0001); Odoo's ``sms_twilio`` marks the SMS failed, wrong number format.
+- 21610 « Attempt to send to unsubscribed recipient », https://www.twilio.com/docs/errors/21610: the customer
+  answered STOP (Advanced Opt-Out) and has not answered START since; ``facture_a_payer`` records the opt-out.
+- 21614 « 'To' number is not a valid mobile number », https://www.twilio.com/docs/errors/21614: a landline
+  (the sandbox: ending in 0009); ``sms_twilio`` marks the SMS failed, wrong number format, as for 21211.
+
+Every request and answer is held to Twilio's OpenAPI description of the Messages resource
+(``fap_sandbox.contracts``, ``contract_violations``).
+
 A customer's reply (``receive``) is posted, signed, to the account's messaging webhook (« A message comes in »,
 https://www.twilio.com/docs/messaging/guides/webhook-request). As Twilio's Advanced Opt-Out does, STOP (and
 its synonyms, ARRET in French) unsubscribes the number from the sender: sending to it is then refused with
@@ -21,6 +34,8 @@ its synonyms, ARRET in French) unsubscribes the number from the sender: sending 
 import base64
 import hashlib
 import hmac
+import json
+import logging
 import re
 import secrets
 import threading
@@ -29,7 +44,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 
+from . import contracts
 from .core import Callback, Response
+
+_logger = logging.getLogger(__name__)
 
 DEMO_ACCOUNT_SID = "AC" + "fac7ure4pa7er".ljust(32, "0")
 DEMO_AUTH_TOKEN = "sandbox-twilio-auth-token-0000000"
@@ -67,6 +85,8 @@ class TwilioEmulator:
         # (sender number, customer number) pairs the customer unsubscribed with STOP.
         self.opted_out = set()
         self.requests = []
+        # What departed from Twilio's API description (``fap_sandbox.contracts``): the tests require none.
+        self.contract_violations = []
         # Failure injection for tests: an HTTP status to answer every request with (an outage), or
         # seconds to wait before answering (a slow Twilio).
         self.outage = None
@@ -75,6 +95,19 @@ class TwilioEmulator:
 
     def handle(self, request, path):
         self.requests.append(request)
+        response = self._handle(request, path)
+        params = dict(request.form) if request.method == "POST" else request.query
+        violations = contracts.check_twilio_request(request.method, path, params)
+        if not violations:
+            violations = contracts.check_twilio_response(
+                request.method, path, response.status, json.loads(response.body)
+            )
+        for violation in violations:
+            _logger.warning("sandbox: Twilio's API description says otherwise: %s", violation)
+        self.contract_violations += violations
+        return response
+
+    def _handle(self, request, path):
         if self.outage:
             return _error(self.outage, 20500, "Service Unavailable")
         match = MESSAGES_RE.match(path)
@@ -187,6 +220,7 @@ class TwilioEmulator:
 
         def on_done(_ok):
             message["status"] = status
+            message["date_updated"] = time.time()
             if status == "sent":
                 message["date_sent"] = time.time()
             message["status_history"].append(status)
@@ -203,6 +237,7 @@ class TwilioEmulator:
 
     @staticmethod
     def _resource(message):
+        uri = f"/2010-04-01/Accounts/{message['account_sid']}/Messages/{message['sid']}"
         return {
             "sid": message["sid"],
             "account_sid": message["account_sid"],
@@ -219,7 +254,11 @@ class TwilioEmulator:
             "error_message": message["error_message"],
             "date_created": _rfc2822(message["date"]),
             "date_sent": message["date_sent"] and _rfc2822(message["date_sent"]),
-            "uri": f"/2010-04-01/Accounts/{message['account_sid']}/Messages/{message['sid']}.json",
+            "date_updated": _rfc2822(message.get("date_updated") or message["date"]),
+            "messaging_service_sid": None,
+            "num_media": "0",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "uri": f"{uri}.json",
         }
 
     def _list(self, sid, path, query):
