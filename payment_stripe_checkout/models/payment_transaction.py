@@ -96,7 +96,9 @@ class PaymentTransaction(models.Model):
             # Pre-authorized debit chosen in Odoo's payment form: Checkout collects the account and the mandate.
             **(
                 {
-                    "payment_method_types": ["acss_debit"],
+                    # API 2026-10-28.endive (stripe 16.1.0's SessionCreateParams): no `payment_method_types` any more;
+                    # `allowed_payment_method_types` filters the methods enabled on the Stripe account.
+                    "allowed_payment_method_types": ["acss_debit"],
                     "payment_method_options": {"acss_debit": const.ACSS_DEBIT_OPTIONS},
                 }
                 if self.payment_method_id.code == "acss_debit"
