@@ -30,4 +30,5 @@ from . import (
     test_send_mass,
     test_send_status,
     test_settings,
+    test_twilio_contracts,
 )

@@ -5,4 +5,5 @@ from . import (
     test_stripe_checkout_refund,
     test_stripe_checkout_tour,
     test_stripe_checkout_webhook,
+    test_stripe_contracts,
 )

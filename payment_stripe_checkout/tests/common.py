@@ -23,6 +23,19 @@ class SandboxTestMixin:
         cls.addClassCleanup(cls.sandbox.stop)
         return cls.sandbox
 
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self._check_sandbox_contracts)
+
+    def _check_sandbox_contracts(self):
+        """Every test held the sandbox to Stripe's and Twilio's API descriptions (``fap_sandbox.contracts``): what
+        Odoo sent it and what it answered. A test that sends a wrong request on purpose clears what it expects."""
+        sandbox = getattr(self, "sandbox", None)
+        for service in (sandbox and sandbox.stripe, sandbox and sandbox.twilio):
+            if service:
+                violations, service.contract_violations[:] = list(service.contract_violations), []
+                self.assertEqual(violations, [], "the sandbox departed from the API description")
+
     @classmethod
     def enable_stripe_checkout(cls, company=None):
         """The company's Stripe Checkout provider, in test mode on this class's sandbox with its test keys."""
