@@ -433,6 +433,31 @@ class AccountMove(models.Model):
         minimum = max(minimum, due * company.fap_partial_min_percent / 100, currency.rounding)
         return currency.round(min(minimum, due)), due
 
+    def _fap_partial_input(self):
+        """What « Montant à payer » needs, in the language of the page: the bounds, the amount written as the
+        customer writes it (« 705,95 » in French) and the messages the page shows for a wrong amount; None when
+        the customer may not pay part of the invoice."""
+        bounds = self._fap_partial_bounds()
+        if not bounds:
+            return None
+        currency = self.currency_id
+        point = self.env["res.lang"]._get_data(code=self.env.lang).decimal_point or "."
+
+        def written(amount):
+            return f"{amount:.{currency.decimal_places}f}".replace(".", point)
+
+        return {
+            "min": bounds[0],
+            "max": bounds[1],
+            "value": written(bounds[1]),
+            "invalid": self.env._("Write an amount in numbers, for example %(example)s.", example=written(bounds[1])),
+            "range": self.env._(
+                "Pay from %(minimum)s to %(maximum)s.",
+                minimum=currency.format(bounds[0]),
+                maximum=currency.format(bounds[1]),
+            ),
+        }
+
     # Interac e-Transfer.
     def _fap_interac_offered(self):
         """The invoice page, email and SMS offer Interac: the company takes it and something is left to pay."""

@@ -162,3 +162,24 @@ class TestPartialPaymentTour(FapPortalCase):
         self.assertEqual(invoice.payment_state, "partial")
         self.assertAlmostEqual(invoice.amount_residual, 619.80)
         self.assertEqual(invoice.transaction_ids.mapped("amount"), [300.0], "nothing was sent below the minimum")
+
+
+@tagged("post_install", "-at_install")
+class TestPartialPaymentTourFrench(FapPortalCase):
+    """A class of its own: its sandbox's Stripe has not seen the first tour's payment (same reference, other
+    amount: Stripe would refuse the idempotency key)."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_a_french_customer_writes_the_amount_with_a_decimal_comma(self):
+        self.enable_stripe_checkout()
+        self.company.write({"fap_partial_payments": True, "fap_partial_min_percent": 25.0})
+        quote = self._make_quote(customer=self.customer_fr)
+        self._approve(quote)
+        invoice = quote.invoice_ids
+        self.start_tour_paying_on_hosted_page(f"/fr{invoice.get_portal_url()}", "facture_a_payer_customer_partial_fr")
+
+        self.assertEqual(invoice.transaction_ids.mapped("amount"), [300.0], "« 300,00 » is 300.00, sent once")
+        self.assertEqual(invoice.payment_state, "partial")
+        self.assertAlmostEqual(invoice.amount_residual, 619.80)

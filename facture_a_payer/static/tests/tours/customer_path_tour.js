@@ -127,6 +127,44 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_partial", {
     ],
 });
 
+// A French customer writes « 300,00 » (a decimal comma): it pays 300,00 $, not 30 000 $; a wrong amount is said in
+// French, on the page.
+registry.category("web_tour.tours").add("facture_a_payer_customer_partial_fr", {
+    steps: () => [
+        { content: "Payer la facture", trigger: "#fap_invoice a[name=fap_pay]", run: "click" },
+        {
+            content: "Par carte",
+            trigger: "#pay_with input[name=o_payment_radio][data-payment-method-code=card]",
+            run: "click",
+        },
+        { content: "What is due, written the French way", trigger: "#pay_with #fap_partial_amount:value(919,80)" },
+        { content: "Below the minimum", trigger: "#pay_with #fap_partial_amount", run: "edit 100" },
+        { trigger: "#pay_with button[name=o_payment_submit_button]:enabled", run: "click" },
+        {
+            content: "is refused, in French",
+            trigger: "#pay_with #fap_partial_amount:invalid ~ #fap_partial_error:contains(Payez de 229,95)",
+        },
+        { content: "Not a number", trigger: "#pay_with #fap_partial_amount", run: "edit deux cents" },
+        { trigger: "#pay_with button[name=o_payment_submit_button]:enabled", run: "click" },
+        {
+            content: "is refused, in French",
+            trigger: "#pay_with #fap_partial_error:contains(Écrivez un montant en chiffres)",
+        },
+        { content: "With a decimal comma", trigger: "#pay_with #fap_partial_amount", run: "edit 300,00" },
+        {
+            content: "Off to the secure payment page",
+            trigger: "#pay_with button[name=o_payment_submit_button]:enabled",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back from the payment page: 300,00 $ paid",
+            trigger: "#fap_invoice [name=fap_amount_paid]:contains(300,00)",
+        },
+        { content: "the rest is due", trigger: "#fap_invoice [name=fap_amount_due]:contains(619,80)" },
+    ],
+});
+
 // A French customer approves a quote asking a 30 % deposit: approving is paying it on the secure payment page;
 // back on the deposit's invoice, the page says what was paid and what is left.
 registry.category("web_tour.tours").add("facture_a_payer_customer_deposit", {
