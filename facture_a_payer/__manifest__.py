@@ -1,7 +1,7 @@
 {
     "name": "Facture à payer",
     "summary": "Send a quote or an invoice by email and SMS with a secure link to approve and pay it online",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "author": "Facture à payer",
     "website": "https://github.com/facture-a-payer/facture-a-payer",

@@ -91,6 +91,10 @@ class AccountMove(models.Model):
     def _fap_amount_due(self):
         return self.amount_residual
 
+    def _fap_sent_at_fallback(self):
+        # An invoice marked sent: its date stands for its sending.
+        return self.is_move_sent and self.invoice_date and fields.Datetime.to_datetime(self.invoice_date)
+
     def _fap_days_late(self):
         today = fields.Date.context_today(self)
         return max((today - self.invoice_date_due).days, 0) if self.invoice_date_due else 0

@@ -357,6 +357,25 @@ class FactureAPayerDocument(models.AbstractModel):
             if (document.fap_next_reminder_date, document.fap_next_reminder_step_id) != (day, step or False):
                 document.sudo().write({"fap_next_reminder_date": day, "fap_next_reminder_step_id": step and step.id})
 
+    def _fap_sent_at_fallback(self):
+        """When a document sent before reminders existed was sent (it has no ``fap_sent_at``), else ``False``."""
+        return False
+
+    @api.model
+    def _fap_plan_reminders_of_sent_documents(self):
+        """Plan the next reminder of the app's open documents that were sent and have none planned: sent before
+        reminders existed (no sending date: the document's own date stands for it), or written as sent by data
+        files (the demo's). Run by the module's migration and by the demo's data; running it again changes
+        nothing."""
+        documents = self.search(
+            [*self._fap_reminder_candidates_domain(), ("fap_flow", "=", True), ("fap_next_reminder_date", "=", False)]
+        )
+        for document in documents.filtered(lambda doc: not doc.fap_sent_at):
+            sent_at = document._fap_sent_at_fallback()
+            if sent_at:
+                document.sudo().fap_sent_at = sent_at
+        documents.filtered("fap_sent_at")._fap_schedule_reminders()
+
     def _fap_reminder_documents(self):
         """The documents a reminder message lists: this one, or the customer's documents due with it."""
         ids = self.env.context.get("fap_reminder_document_ids")

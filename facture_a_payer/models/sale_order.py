@@ -62,6 +62,10 @@ class SaleOrder(models.Model):
     def _fap_reminder_last_day(self):
         return self.validity_date or False
 
+    def _fap_sent_at_fallback(self):
+        # A quote still « sent » (the candidates' domain): its date stands for its sending.
+        return self.date_order if self.state == "sent" else False
+
     def _fap_reminder_summary_one(self, amount):
         if self.validity_date:
             return self.env._(

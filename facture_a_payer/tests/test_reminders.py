@@ -1,3 +1,4 @@
+import importlib.util
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -7,6 +8,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import file_path
 
 from .send_common import FapSendCase
 
@@ -76,6 +78,46 @@ class TestReminders(FapSendCase):
                 days.append(str(day))
             day += timedelta(days=1)
         return days
+
+    def test_documents_sent_before_reminders_existed_get_their_next_reminder_planned(self):
+        partner = self._customer(name="Client d'avant")
+        quote = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "fap_flow": True,
+                "date_order": "2026-03-02 15:00:00",
+                "order_line": [Command.create({"product_id": self.product.id, "price_unit": 100.0})],
+            }
+        )
+        quote.state = "sent"
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "fap_flow": True,
+                "invoice_date": "2026-03-02",
+                "invoice_line_ids": [Command.create({"product_id": self.product.id, "price_unit": 100.0})],
+            }
+        )
+        invoice.action_post()
+        invoice.write({"is_move_sent": True, "invoice_date_due": date(2026, 3, 31)})
+        draft = self.env["sale.order"].create({"partner_id": partner.id, "fap_flow": True})
+        self.assertFalse(quote.fap_next_reminder_date or invoice.fap_next_reminder_date)
+
+        # The module's migration (19.0.1.2.0) plans them, the documents' own dates standing for their sending.
+        spec = importlib.util.spec_from_file_location(
+            "fap_post_migrate", file_path("facture_a_payer/migrations/19.0.1.2.0/post-migrate.py")
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        with freeze_time("2026-03-03 15:00"):
+            module.migrate(self.env.cr, "19.0.1.1.0")
+            module.migrate(self.env.cr, "19.0.1.1.0")
+            self.env.invalidate_all()
+            self.assertEqual((quote.fap_reminder_status, invoice.fap_reminder_status), ("planned", "planned"))
+            self.assertEqual(draft.fap_reminder_status, "none", "a draft was never sent")
+        self.assertEqual(quote.fap_next_reminder_date, date(2026, 3, 5), "3 days after sending")
+        self.assertEqual(invoice.fap_next_reminder_date, date(2026, 3, 28), "3 days before the due date")
 
     def test_each_step_of_the_invoice_cadence_fires_once_on_its_day(self):
         partner = self._customer("Élise Tremblay", tz="America/Montreal")

@@ -148,6 +148,13 @@ class TestFoundationDemo(TransactionCase):
         for document in [*orders, *orders.invoice_ids, ref("demo_invoice_paid")]:
             self.assertEqual(document.currency_id.name, "CAD", document.name)
 
+    def test_the_sent_quotes_have_their_next_reminder_planned(self):
+        for name in ("demo_quote_sent", "demo_quote_sent_email_only", "demo_quote_sent_sms_only", "demo_quote_deposit"):
+            quote = self.env.ref(f"facture_a_payer_demo.{name}")
+            self.assertEqual(quote.fap_reminder_status, "planned", name)
+            self.assertTrue(quote.fap_next_reminder_date, name)
+            self.assertTrue(quote.fap_next_reminder_step_id, name)
+
     def test_the_demo_points_twilio_and_email_at_the_offline_sandbox(self):
         get_param = self.env["ir.config_parameter"].sudo().get_param
         self.assertEqual(get_param(TWILIO_API_URL_PARAM), "http://127.0.0.1:8070/twilio")
