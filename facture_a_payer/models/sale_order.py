@@ -284,6 +284,36 @@ class SaleOrder(models.Model):
                 and not order.invoice_ids.filtered(lambda move: move.state != "cancel") - deposits
             )
 
+    # What the merchant's details say of the deposit: asked before approval, paid and the balance after it.
+    fap_deposit_asked = fields.Char(string="Deposit asked", compute="_compute_fap_deposit_view")
+    fap_deposit_paid = fields.Monetary(string="Deposit paid", compute="_compute_fap_deposit_view")
+    fap_balance_amount = fields.Monetary(string="Balance", compute="_compute_fap_deposit_view")
+    fap_line_ids = fields.Many2many(
+        "sale.order.line", string="Products and services", compute="_compute_fap_deposit_view"
+    )
+
+    @api.depends(
+        "state", "require_payment", "prepayment_percent", "fap_deposit_fixed", "amount_total", "order_line",
+        "invoice_ids.state", "invoice_ids.amount_residual",
+    )  # fmt: skip
+    def _compute_fap_deposit_view(self):
+        for order in self:
+            # The quote's lines without Odoo's down payment section and lines (« 0,00 × Acomptes »).
+            order.fap_line_ids = order.order_line.filtered(lambda line: not line.is_downpayment)
+            deposit = order._fap_deposit_amount() if order.state in ("draft", "sent") else 0.0
+            order.fap_deposit_asked = order._fap_deposit_sentence(deposit) if deposit else False
+            deposits = order._fap_deposit_invoices() if order.state == "sale" else order.invoice_ids.browse()
+            order.fap_deposit_paid = sum(move.amount_total - move.amount_residual for move in deposits)
+            order.fap_balance_amount = order.amount_total - sum(deposits.mapped("amount_total")) if deposits else 0.0
+
+    def _fap_deposit_sentence(self, deposit):
+        amount = self.currency_id.format(deposit)
+        if self.fap_deposit_fixed:
+            return self.env._("A deposit of %(amount)s is asked at approval.", amount=amount)
+        point = self.env["res.lang"]._get_data(code=self.env.lang).decimal_point or "."
+        percent = f"{self.prepayment_percent * 100:.2f}".rstrip("0").rstrip(".").replace(".", point)
+        return self.env._("A %(percent)s%% deposit is asked at approval: %(amount)s.", percent=percent, amount=amount)
+
     def action_fap_invoice_balance(self):
         """« Facturer le solde »: the final invoice of the approved quote, its deposit deducted, sent with its link
         and reminded like any invoice."""

@@ -1,5 +1,6 @@
 from lxml import html as lxml_html
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
@@ -156,6 +157,28 @@ class TestDeposit(FapPortalPaymentCase):
         with self.assertRaisesRegex(Exception, "no balance left"):
             quote.action_fap_invoice_balance()
         self.assertEqual(len(quote.invoice_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestDepositMerchantTour(FapPortalPaymentCase):
+    """The merchant's details of a quote asking a deposit, at 375 px with touch."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_the_merchant_sees_the_deposit_asked_then_paid_and_invoices_the_balance_of_a_stated_amount(self):
+        admin = self.env.ref("base.user_admin")
+        admin.write({"company_ids": [Command.link(self.company.id)], "company_id": self.company.id, "lang": "en_US"})
+        quote = self._make_quote(require_payment=True, prepayment_percent=0.3)
+        quote.fap_flow = True
+        self.start_tour(f"/odoo/fap-quote/{quote.id}", "fap_merchant_deposit_asked", login="admin")
+
+        self._pay_order(quote, 275.94)
+        self.assertEqual(quote.order_line.filtered("is_downpayment").mapped("product_uom_qty"), [0.0, 0.0])
+        self.start_tour(f"/odoo/fap-quote/{quote.id}", "fap_merchant_deposit_paid", login="admin")
+        balance = quote.invoice_ids - quote._fap_deposit_invoices()
+        self.assertEqual(balance.mapped("amount_total"), [643.86])
+        self.assertEqual(balance.fap_send_state, "sent")
 
 
 @tagged("post_install", "-at_install")

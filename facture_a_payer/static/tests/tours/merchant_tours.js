@@ -365,6 +365,39 @@ tours.add("fap_merchant_interac_invoice_link", {
     ],
 });
 
+// A quote asking a 30 % deposit, on the merchant's details: said before approval; once paid, the deposit paid and
+// the balance, no down payment lines, and « Facturer le solde » with its amount.
+tours.add("fap_merchant_deposit_asked", {
+    steps: () => [
+        {
+            content: "The deposit asked at approval, its share and amount",
+            trigger: ".o_fap_details .o_fap_deposit_asked:contains(30% deposit):contains(275.94)",
+        },
+    ],
+});
+
+tours.add("fap_merchant_deposit_paid", {
+    steps: () => [
+        { content: "The deposit paid", trigger: ".o_fap_details .o_fap_deposit_paid:contains(275.94)" },
+        { content: "the balance", trigger: ".o_fap_details .o_fap_deposit_paid:contains(643.86)" },
+        { content: "no longer asked", trigger: ".o_fap_details:not(:has(.o_fap_deposit_asked:visible))" },
+        {
+            content: "The quote's lines, without Odoo's down payment lines",
+            trigger: ".o_fap_details .o_fap_lines:contains(Water heater installation):not(:contains(Down Payment))",
+        },
+        {
+            content: "« Facturer le solde » says its amount",
+            trigger: ".o_fap_details button.o_fap_invoice_balance:contains(643.86)",
+            run: "click",
+        },
+        tap({ taps: 0 }, ".modal-footer .btn-primary"),
+        {
+            content: "The balance's invoice, sent",
+            trigger: ".o_fap_details:contains(Invoice details):contains(643.86)",
+        },
+    ],
+});
+
 // « Virements Interac »: an e-Transfer of 95 $ from Marie Côté, two open invoices of that amount; the merchant
 // taps « Match » on one of them.
 tours.add("fap_merchant_interac_match", {
