@@ -27,6 +27,7 @@
         "views/product_product_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/account_move_report_templates.xml",
         "views/facture_a_payer_send_job_views.xml",
         "views/facture_a_payer_reminder_views.xml",
         "views/facture_a_payer_interac_transfer_views.xml",

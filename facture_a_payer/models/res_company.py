@@ -139,6 +139,33 @@ class ResCompany(models.Model):
             )[:1]
         )
 
+    def _fap_tax_numbers(self):
+        """The company's sales tax registration numbers, as its invoices, invoice pages and receipts show them:
+        ``[(label, number)]`` in the current language. In Canada, Odoo's ``vat`` is the GST/HST number and, with
+        ``l10n_ca``, ``l10n_ca_pst`` the QST number in Québec (another province's PST elsewhere). Québec asks
+        both on invoices of $30 and more (what the customer needs to claim input tax credits)."""
+        self.ensure_one()
+        canadian = "CA" in (self.account_fiscal_country_id.code, self.country_id.code)
+        numbers = []
+        if self.vat:
+            label = (
+                self.env._("GST/HST no.")
+                if canadian
+                else self.account_fiscal_country_id.vat_label or self.env._("Tax ID")
+            )
+            numbers.append((label, self.vat))
+        provincial = "l10n_ca_pst" in self._fields and self.l10n_ca_pst
+        if provincial:
+            label = self.env._("QST no.") if self.state_id.code == "QC" else self.env._("PST no.")
+            numbers.append((label, provincial))
+        return numbers
+
+    def _fap_tax_numbers_text(self):
+        """The registration numbers on one line (« No de TPS/TVH : … · No de TVQ : … »), or an empty string."""
+        return " · ".join(
+            self.env._("%(label)s: %(number)s", label=label, number=number) for label, number in self._fap_tax_numbers()
+        )
+
     def _fap_interac_addresses(self):
         """The company's Autodeposit addresses, normalized: Interac's notifications must be sent to one."""
         self.ensure_one()

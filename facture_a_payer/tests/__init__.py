@@ -21,6 +21,7 @@ from . import (
     test_portal_visitor,
     test_public_routes_bad_input,
     test_quebec_french,
+    test_quebec_invoices,
     test_reminders,
     test_sandbox_twilio,
     test_security_headers,

@@ -155,6 +155,12 @@ class TestFoundationDemo(TransactionCase):
             self.assertTrue(quote.fap_next_reminder_date, name)
             self.assertTrue(quote.fap_next_reminder_step_id, name)
 
+    def test_the_merchants_invoices_name_its_gst_and_qst_numbers(self):
+        self.assertEqual((self.company.vat, self.company.l10n_ca_pst), ("123456789 RT0001", "1234567890 TQ0001"))
+        invoice = self.env.ref("facture_a_payer_demo.demo_invoice_posted")
+        html, _ = self.env["ir.actions.report"]._render_qweb_html("account.report_invoice", invoice.ids)
+        self.assertIn("No de TPS/TVH : 123456789 RT0001 · No de TVQ : 1234567890 TQ0001", html.decode())
+
     def test_the_demo_points_twilio_and_email_at_the_offline_sandbox(self):
         get_param = self.env["ir.config_parameter"].sudo().get_param
         self.assertEqual(get_param(TWILIO_API_URL_PARAM), "http://127.0.0.1:8070/twilio")
