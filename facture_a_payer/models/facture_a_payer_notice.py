@@ -1,4 +1,8 @@
+import logging
+
 from odoo import SUPERUSER_ID, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class FactureAPayerNotice(models.Model):
@@ -27,9 +31,13 @@ class FactureAPayerNotice(models.Model):
                 fap_queue_sms=True,
                 mail_notify_force_send=False,
             )
-            error = invoice._fap_notify_customer_after_payment(
-                notice.mail_template_id.with_env(invoice.env), notice.sms_template_id.with_env(invoice.env)
-            )
+            try:
+                error = invoice._fap_notify_customer_after_payment(
+                    notice.mail_template_id.with_env(invoice.env), notice.sms_template_id.with_env(invoice.env)
+                )
+            except Exception as failure:  # one notice that cannot be written must not hold back the others
+                _logger.warning("Notice %s of %s not written", notice.id, invoice.display_name, exc_info=True)
+                error = str(failure)
             if error:
                 invoice.message_post(
                     body=invoice._fap_merchant().env._("The customer could not be told: %(error)s", error=error),

@@ -182,3 +182,23 @@ class TestNoticesAfterCommit(FapPortalPaymentCase):
         self.assertFalse(held.exists().filtered("fap_sending"))
         [first] = self.receipt_sms(invoices[0])
         self.assertEqual(self.chatter_notifications(invoices[0], "sms").sms_tracker_ids.sms_twilio_sid, first["sid"])
+
+    def test_a_notice_that_cannot_be_written_is_noted_and_the_others_go_out(self):
+        invoices = [self._approved_invoice()[1] for __ in range(2)]
+        for invoice in invoices:
+            invoice._fap_after_payment("Paid by cheque.", 100.0, "Cheque")
+        document = type(self.env["account.move"])
+        write = document._fap_notify_customer_after_payment
+
+        def fail_for_the_first(invoice, mail_template, sms_template):
+            if invoice == invoices[0]:
+                raise RuntimeError("the template cannot be rendered")
+            return write(invoice, mail_template, sms_template)
+
+        with patch.object(document, "_fap_notify_customer_after_payment", fail_for_the_first):
+            self.deliver_notices()
+        self.assertFalse(self.env["facture_a_payer.notice"].search([("move_id", "in", [i.id for i in invoices])]))
+        self.assertEqual(self.receipt_sms(invoices[0]), [])
+        notes = invoices[0].message_ids.mapped(lambda message: str(message.body))
+        self.assertIn("<p>The customer could not be told: the template cannot be rendered</p>", notes)
+        self.assertEqual(len(self.receipt_sms(invoices[1])), 1, "the next notice went out")
