@@ -160,7 +160,7 @@ class FactureAPayerDocument(models.AbstractModel):
                 "%(document)s sent to %(customer)s by %(channels)s.",
                 document=self.display_name,
                 customer=self.partner_id.display_name,
-                channels=self.env._(" and ").join(sent),
+                channels=self.env._(" and ").join(self._fap_channel_labels(sent)),
             ),
         )
 
@@ -187,7 +187,7 @@ class FactureAPayerDocument(models.AbstractModel):
         }
 
     def _fap_send(self):
-        """Check, send by email and/or SMS, mark sent; returns the channels used (labels)."""
+        """Check, send by email and/or SMS, mark sent; returns the channels used (``"email"``, ``"sms"``)."""
         self.ensure_one()
         self._fap_check_sendable()
         self._fap_prepare_send()
@@ -204,7 +204,7 @@ class FactureAPayerDocument(models.AbstractModel):
         """Send ``mail_template`` and/or ``sms_template`` to the customer by the channels of their record.
 
         Both land in the chatter (with their delivery state). Raises ``UserError`` when nothing can be sent.
-        :return: labels of the channels used
+        :return: the channels used, ``"email"`` and/or ``"sms"`` (see ``_fap_channel_labels``)
         """
         self.ensure_one()
         partner = self.partner_id
@@ -244,7 +244,7 @@ class FactureAPayerDocument(models.AbstractModel):
         sent = []
         if send_email:
             self._fap_post_email(mail_template, partner)
-            sent.append(self.env._("email"))
+            sent.append("email")
         if number:
             self._message_sms_with_template(
                 template=sms_template,
@@ -253,8 +253,14 @@ class FactureAPayerDocument(models.AbstractModel):
                 # The mass sending hands its SMS to Twilio itself, once committed (``sms.sms._fap_release``).
                 put_in_queue=self.env.context.get("fap_queue_sms", False),
             )
-            sent.append(self.env._("SMS"))
+            sent.append("sms")
         return sent
+
+    @api.model
+    def _fap_channel_labels(self, channels):
+        """The words of ``channels`` (``"email"``, ``"sms"``) in the environment's language."""
+        labels = {"email": self.env._("email"), "sms": self.env._("SMS")}
+        return [labels[channel] for channel in channels]
 
     def _fap_notify_customer_after_payment(self, mail_template, sms_template):
         """``_fap_notify_customer`` in a savepoint: a customer who cannot be reached must not undo the payment's

@@ -166,7 +166,9 @@ class FactureAPayerReminder(models.Model):
             steps[document] = due_steps[-1]
             # Steps whose day came while an earlier one was not sent yet (e.g. sent late): only the latest counts.
             for step in due_steps[:-1]:
-                self._fap_log(document, step, now, "skipped", note=self.env._("A later reminder came first."))
+                self._fap_log(
+                    document, step, now, "skipped", note=document._fap_merchant().env._("A later reminder came first.")
+                )
         documents = sorted(documents, key=lambda doc: (steps[doc]._date_for(doc), doc.id))
         primary, step = documents[0], steps[documents[0]]
         others = documents[1:]
@@ -189,7 +191,9 @@ class FactureAPayerReminder(models.Model):
                 document._fap_schedule_reminders()
             return None
         message = primary.message_ids[:1]
-        channels_label = ", ".join(channels)
+        # The history is the merchant's: written in their language, whoever's cron writes it.
+        merchant_env = primary._fap_merchant().env
+        channels_label = ", ".join(primary.with_env(merchant_env)._fap_channel_labels(channels))
         self._fap_log(
             primary,
             steps[primary],
@@ -197,7 +201,9 @@ class FactureAPayerReminder(models.Model):
             "sent",
             channels=channels_label,
             message=message,
-            note=others and self.env._("With %(documents)s", documents=", ".join(doc.name for doc in others)),
+            note=merchant_env._("With %(documents)s", documents=", ".join(doc.name for doc in others))
+            if others
+            else False,
         )
         for document in others:
             self._fap_log(
@@ -207,7 +213,7 @@ class FactureAPayerReminder(models.Model):
                 "sent",
                 channels=channels_label,
                 message=message,
-                note=self.env._("In the reminder of %(document)s", document=primary.name),
+                note=merchant_env._("In the reminder of %(document)s", document=primary.name),
             )
             document.message_post(
                 body=document._fap_merchant().env._(
@@ -230,7 +236,7 @@ class FactureAPayerReminder(models.Model):
                 "company_id": document.company_id.id,
                 "partner_id": document.partner_id.id,
                 "step_id": step.id,
-                "step_name": step.display_name,
+                "step_name": step.with_env(document._fap_merchant().env).display_name,
                 "sent_at": now,
                 "state": state,
                 "channels": channels,

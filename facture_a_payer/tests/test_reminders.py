@@ -208,6 +208,23 @@ class TestReminders(FapSendCase):
         self.assertEqual(second.fap_reminder_ids.state, "sent")
         self.assertIn(first.name, second.fap_reminder_ids.note)
 
+    def test_the_history_is_in_the_merchants_french_whoever_runs_the_cron(self):
+        # A French-speaking salesperson; the cron runs in English (the environment's language), the customer too.
+        self.install_french()
+        self.env.user.lang = "fr_CA"
+        self.assertNotEqual(self.env.lang, "fr_CA")
+        partner = self._customer("Patrick O'Brien", lang="en_US", tz="America/Montreal")
+        first = self._due_invoice(partner, "2026-03-16", price=100.0)
+        second = self._due_invoice(partner, "2026-03-16", price=250.0)
+        alone = self._due_invoice(self._customer("Hélène Roy", tz="America/Montreal"), "2026-03-16")
+        self.run_reminders("2026-03-13 15:00")
+        for reminder in (first | second | alone).fap_reminder_ids:
+            self.assertEqual(reminder.step_name, "3 jours avant l'échéance")
+            self.assertEqual(reminder.channels, "courriel, SMS")
+        self.assertFalse(alone.fap_reminder_ids.note, "no raw « [] » when the message lists no other document")
+        self.assertEqual(first.fap_reminder_ids.note, f"Avec {second.name}")
+        self.assertEqual(second.fap_reminder_ids.note, f"Dans la relance de {first.name}")
+
     def test_nothing_after_payment_approval_or_decline(self):
         partner = self._customer("Hélène Roy", tz="America/Montreal")
         paid = self._due_invoice(partner, "2026-03-16")
