@@ -242,13 +242,17 @@ class FactureAPayerInteracTransfer(models.Model):
         nameserver = self.env["ir.config_parameter"].sudo().get_param(email_trust.DNS_NAMESERVER_PARAM)
         for transfer in self:
             company = transfer.company_id
+            # What the signature check says is read by the company's accountant, as their activities.
+            merchant = self.with_context(lang=company._fap_accountant().lang or company.partner_id.lang)
             raw = transfer._fap_raw()
             domains = email_trust.domain_list(company.fap_interac_notifying_domains)
             values = dict.fromkeys(
                 ("kind", "lang", "sender_name", "message", "reference", "transfer_date", "parse_error"), False
             )
             if not email_trust.from_notifying_domain(raw, domains):
-                values.update(state="ignored", trusted=False, trust_detail=self.env._("Not from a notifying domain"))
+                values.update(
+                    state="ignored", trusted=False, trust_detail=merchant.env._("Not from a notifying domain")
+                )
                 transfer.sudo().write(values)
                 continue
             trusted, how = email_trust.check(
@@ -257,6 +261,7 @@ class FactureAPayerInteracTransfer(models.Model):
                 email_trust.domain_list(company.fap_interac_forwarders),
                 company._fap_interac_addresses(),
                 email_trust.make_dnsfunc(nameserver),
+                merchant.env._,
             )
             values.update(trusted=trusted, trust_detail=how)
             try:

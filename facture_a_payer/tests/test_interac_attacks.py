@@ -125,6 +125,15 @@ class TestInteracAttacks(InteracAttackCase):
         transfer = self._notify(459.90, message=invoice.name, to="compta@plomberie-test.example.com")
         self.assertRecordValues(transfer, [{"state": "matched", "invoice_id": invoice.id}])
 
+    def test_why_a_notification_is_not_trusted_is_said_in_the_accountants_language(self):
+        self.company._fap_accountant().lang = "fr_CA"
+        transfer = self._notify(459.90, message="FAC/2026/00001", to="elise.autre-compte@example.com")
+        self.assertEqual(
+            transfer.trust_detail, "envoyé à elise.autre-compte@example.com, pas à votre adresse de dépôt automatique"
+        )
+        transfer = self._notify(459.90, message="FAC/2026/00001")
+        self.assertEqual(transfer.trust_detail, "Signature DKIM de payments.interac.ca")
+
     def test_headers_added_above_the_signed_ones_or_left_unsigned_are_refused(self):
         invoice = self._invoice()
         interac = self.sandbox.interac

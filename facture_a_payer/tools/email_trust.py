@@ -29,6 +29,10 @@ DNS_NAMESERVER_PARAM = "facture_a_payer.dns_nameserver"
 SIGNED_HEADERS = (b"from", b"to", b"subject")
 
 
+def _untranslated(text, **params):
+    return text % params if params else text
+
+
 def domain_list(text):
     return [domain.strip().lower().rstrip(".") for domain in re.split(r"[\s,;]+", text or "") if domain.strip()]
 
@@ -92,84 +96,89 @@ def _covers_headers(tags):
     return all(header in signed for header in SIGNED_HEADERS)
 
 
-def check(raw, notifying_domains, forwarders, recipients, dnsfunc=None):
-    """Return ``(trusted, how)``: ``how`` says which signature made it trusted, or why it is not."""
+def check(raw, notifying_domains, forwarders, recipients, dnsfunc=None, _=_untranslated):
+    """Return ``(trusted, how)``: ``how`` says which signature made it trusted, or why it is not, in the words of
+    ``_`` (``env._`` of the merchant's language)."""
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     for header in ("From", "To", "Subject"):
         count = len(message.get_all(header) or [])
         if count != 1:
-            return False, f"{count} {header} headers instead of one"
+            return False, _("%(count)s %(header)s headers instead of one", count=count, header=header)
     if not from_notifying_domain(raw, notifying_domains):
-        return False, f"sent by {sender_address(raw) or '?'}, not an address of a notifying domain"
+        return False, _("sent by %(address)s, not an address of a notifying domain", address=sender_address(raw) or "?")
     kwargs = {"dnsfunc": dnsfunc} if dnsfunc else {}
     try:
-        trusted, how = _check_dkim(raw, notifying_domains, kwargs)
+        trusted, how = _check_dkim(raw, notifying_domains, kwargs, _)
         if not trusted and forwarders and b"arc-seal" in {name.lower() for name, _value in dkim.DKIM(raw).headers}:
-            trusted, arc_how = _check_arc(raw, notifying_domains, forwarders, kwargs)
+            trusted, arc_how = _check_arc(raw, notifying_domains, forwarders, kwargs, _)
             how = arc_how if trusted else f"{how}; {arc_how}"
     except dns.exception.DNSException as error:
-        return False, f"DNS lookup failed ({error.__class__.__name__}): verify again later"
+        return False, _("DNS lookup failed (%(error)s): verify again later", error=error.__class__.__name__)
     except dkim.DKIMException as error:
-        return False, f"unreadable signature: {error}"
+        return False, _("unreadable signature: %(error)s", error=error)
     if not trusted:
         return False, how
     to = {email_normalize(address) for _name, address in getaddresses([str(message["To"])])} - {False}
     if not to & set(recipients):
-        return False, f"sent to {', '.join(sorted(to)) or '?'}, not to your Autodeposit address"
+        return False, _("sent to %(address)s, not to your Autodeposit address", address=", ".join(sorted(to)) or "?")
     return True, how
 
 
-def _check_dkim(raw, notifying_domains, kwargs):
+def _check_dkim(raw, notifying_domains, kwargs, _):
     verifier = dkim.DKIM(raw)
     signatures = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
-    failures = [] if signatures else ["no DKIM signature"]
+    failures = [] if signatures else [_("no DKIM signature")]
     for index, value in enumerate(signatures):
         tags = _signed_tags(value)
         domain = tags.get(b"d", b"?").decode(errors="replace")
         if not _within(domain, notifying_domains):
-            failures.append(f"DKIM signature of {domain}, not a notifying domain")
+            failures.append(_("DKIM signature of %(domain)s, not a notifying domain", domain=domain))
             continue
         if b"l" in tags:
             # A signature of part of the body leaves room for text added after it.
-            failures.append(f"DKIM signature of {domain} covers only part of the body")
+            failures.append(_("DKIM signature of %(domain)s covers only part of the body", domain=domain))
             continue
         if not _covers_headers(tags):
-            failures.append(f"DKIM signature of {domain} does not cover From, To and Subject")
+            failures.append(_("DKIM signature of %(domain)s does not cover From, To and Subject", domain=domain))
             continue
         try:
             valid, failure = verifier.verify(idx=index, **kwargs), ""
         except dkim.DKIMException as error:
             valid, failure = False, " ({})".format(str(error).split(" (", 1)[0])
         if valid:
-            return True, f"DKIM signature of {domain}"
-        failures.append(f"DKIM signature of {domain} does not verify{failure}")
+            return True, _("DKIM signature of %(domain)s", domain=domain)
+        failures.append(_("DKIM signature of %(domain)s does not verify%(failure)s", domain=domain, failure=failure))
     return False, "; ".join(failures)
 
 
-def _check_arc(raw, notifying_domains, forwarders, kwargs):
+def _check_arc(raw, notifying_domains, forwarders, kwargs, _):
     chain, results, _comment = dkim.arc_verify(raw, **kwargs)
     if chain != b"pass" or not results:
-        return False, f"ARC chain {chain.decode()}"
+        return False, _("ARC chain %(result)s", result=chain.decode())
     newest = max(results, key=lambda result: result["instance"])
     sealer = newest["as-domain"].decode()
     if not _within(sealer, forwarders):
-        return False, f"ARC seal of {sealer}, not a trusted forwarder"
+        return False, _("ARC seal of %(sealer)s, not a trusted forwarder", sealer=sealer)
     signatures = [
         _signed_tags(value) for name, value in dkim.DKIM(raw).headers if name.lower() == b"arc-message-signature"
     ]
     newest_signature = next((tags for tags in signatures if tags.get(b"i") == str(newest["instance"]).encode()), {})
     if not _covers_headers(newest_signature):
-        return False, f"ARC seal of {sealer} does not cover From, To and Subject"
+        return False, _("ARC seal of %(sealer)s does not cover From, To and Subject", sealer=sealer)
     # The forwarder's results: "i=1; forwarder.example; dkim=pass header.d=payments.interac.ca".
     value = re.sub(r"^\s*i\s*=\s*\d+\s*;", "", newest["aar-value"].decode(errors="replace"))
     try:
         parsed = authres.AuthenticationResultsHeader.parse_value(value)
     except authres.AuthResError as error:
-        return False, f"ARC seal of {sealer} with unreadable results ({error})"
+        return False, _("ARC seal of %(sealer)s with unreadable results (%(error)s)", sealer=sealer, error=error)
     for result in parsed.results:
         if result.method != "dkim" or result.result != "pass":
             continue
         signer = result.header_d or (result.header_i or "").rpartition("@")[2]
         if _within(signer, notifying_domains):
-            return True, f"ARC seal of {sealer}, DKIM signature of {signer} when it received the email"
-    return False, f"ARC seal of {sealer} without a DKIM signature of a notifying domain"
+            return True, _(
+                "ARC seal of %(sealer)s, DKIM signature of %(signer)s when it received the email",
+                sealer=sealer,
+                signer=signer,
+            )
+    return False, _("ARC seal of %(sealer)s without a DKIM signature of a notifying domain", sealer=sealer)
