@@ -310,9 +310,27 @@ class SaleOrder(models.Model):
         amount = self.currency_id.format(deposit)
         if self.fap_deposit_fixed:
             return self.env._("A deposit of %(amount)s is asked at approval.", amount=amount)
+        return self.env._(
+            "A %(percent)s%% deposit is asked at approval: %(amount)s.", percent=self._fap_percent(), amount=amount
+        )
+
+    def _fap_percent(self, before_sign=False):
+        """The deposit's share as people write it: « 30 », « 12,5 » in French (not Odoo's raw « 30.0 »).
+        ``before_sign``: followed by the space French puts before « % » (the customer's page writes the sign)."""
+        self.ensure_one()
         point = self.env["res.lang"]._get_data(code=self.env.lang).decimal_point or "."
         percent = f"{self.prepayment_percent * 100:.2f}".rstrip("0").rstrip(".").replace(".", point)
-        return self.env._("A %(percent)s%% deposit is asked at approval: %(amount)s.", percent=percent, amount=amount)
+        return percent + "\u00a0" if before_sign and (self.env.lang or "").startswith("fr") else percent
+
+    @api.depends("fap_flow")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """A quote being written on the app's screens is « Nouvelle soumission » (the page's title), not Odoo's
+        « Nouveau » (the name a quote has until it is saved)."""
+        super()._compute_display_name()
+        for order in self:
+            if order.fap_flow and not order._origin.id:
+                order.display_name = self.env._("New quote")
 
     def action_fap_invoice_balance(self):
         """« Facturer le solde »: the final invoice of the approved quote, its deposit deducted, sent with its link

@@ -1,4 +1,5 @@
 from odoo.tests import tagged
+from odoo.tools.translate import code_translations
 
 from .portal_common import FapPortalCase
 
@@ -14,7 +15,7 @@ class TestQuebecFrench(FapPortalCase):
         super().setUpClass()
         cls.install_french()
         # The modules' files in the order Odoo may load them, sale's last: our wording wins all the same.
-        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer", "sale"], ["fr_CA"])
+        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer", "sale", "sms_twilio"], ["fr_CA"])
 
     def test_the_quotes_pdf_is_a_soumission(self):
         quote = self._make_quote(self.customer_fr)
@@ -41,3 +42,33 @@ class TestQuebecFrench(FapPortalCase):
         self.assertRegex(html, r"pour la soumission de\s*<b[^>]*data-id=\"total_amount\"")
         self.assertNotIn("devis.", html)
         self.assertIn("Approuver la soumission", html)
+
+    def test_a_quote_asking_a_deposit_reads_as_a_quote_with_its_share_written_as_people_write_it(self):
+        values = {"require_payment": True, "prepayment_percent": 0.3}
+        french = self.open_as_visitor(self._make_quote(self.customer_fr, **values).get_portal_url()).text
+        self.assertIn("(30\u00a0%)", french)
+        self.assertIn("(<b>30\u00a0</b>%),", french)
+        for leak in ("30.0", "Payer la commande", "Informations de la commande"):
+            self.assertNotIn(leak, french)
+        self.assertIn("Renseignements", french)
+
+    def test_an_english_customer_reads_the_deposits_share_in_english(self):
+        values = {"require_payment": True, "prepayment_percent": 0.3}
+        english = self.open_as_visitor(self._make_quote(self.customer_en, **values).get_portal_url()).text
+        self.assertIn("(30%)", english)
+        self.assertIn("(<b>30</b>%),", english)
+        self.assertNotIn("30.0", english)
+
+    def test_a_new_quote_is_titled_nouvelle_soumission(self):
+        order = self.env["sale.order"].with_context(lang="fr_CA").new({"fap_flow": True})
+        self.assertEqual(order.display_name, "Nouvelle soumission")
+        self.assertEqual(order.with_context(lang="en_US").display_name, "New quote")
+        saved = self._make_quote(self.customer_fr)
+        self.assertEqual(saved.display_name, saved.name)
+
+    def test_the_sms_provider_and_the_user_menu_speak_french(self):
+        env = self.env(context=dict(self.env.context, lang="fr_CA"))
+        providers = dict(env["res.company"]._fields["sms_provider"]._description_selection(env))
+        self.assertEqual((providers["iap"], providers["twilio"]), ("Envoyer par Odoo", "Envoyer par Twilio"))
+        messages = code_translations.get_web_translations("facture_a_payer", "fr_CA")["messages"]
+        self.assertIn({"id": "My Preferences", "string": "Mes préférences"}, [dict(m) for m in messages])
