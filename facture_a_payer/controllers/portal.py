@@ -276,7 +276,7 @@ class FapSalePortal(sale_portal.CustomerPortal):
         signed = order_sudo._has_to_be_signed()
         if signed:
             # Stored as Odoo does; but Odoo would also make two PDFs of the quote (for the chatter, for its
-            # confirmation email) while the customer waits: the email, with the signed PDF, goes out just after.
+            # confirmation email) while the customer waits: the app sends neither.
             if not signature:
                 return {"error": request.env._("Signature is missing.")}
             try:
@@ -298,10 +298,9 @@ class FapSalePortal(sale_portal.CustomerPortal):
             return {"error": request.env._("This quote can no longer be approved.")}
         else:
             order_sudo._fap_post_customer_note(order_sudo._fap_merchant().env._("Quote approved by the customer."))
+        # Confirmed without Odoo's confirmation email (see ``_send_order_notification_mail``): the customer is on
+        # their invoice, whose payment brings the app's receipt.
         invoice_sudo = order_sudo._fap_confirm_and_invoice()[:1]
-        if signed and order_sudo.state == "sale":
-            # Confirmed here (a quote asking a deposit is confirmed by its payment, with Odoo's own email).
-            order_sudo._fap_send_confirmation_later()
         # Not invoiced automatically: Odoo's confirmed order page, with its « confirmed » notice.
         return {
             "force_refresh": True,

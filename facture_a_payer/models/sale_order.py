@@ -175,16 +175,30 @@ class SaleOrder(models.Model):
             partner_ids=self.user_id.partner_id.ids,
         )
 
-    def _fap_send_confirmation_later(self):
-        """Odoo's confirmation email of the signed quote (its PDF attached), sent by the cron right after the
-        customer's request rather than during it (Odoo's own deferred sending, ``pending_email_template_id``)."""
-        for order in self:
-            order.pending_email_template_id = order._get_confirmation_template()
-        self.env.ref("facture_a_payer.ir_cron_fap_pending_emails")._trigger()
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        # Odoo's « Quotation viewed by customer » note (once a day per browser) stays in the chatter of the app's
+        # quotes, but tells no follower: a view needs nothing from the merchant, the customer's answer does.
+        subtype_id = msg_vals["subtype_id"] if msg_vals and "subtype_id" in msg_vals else message.subtype_id.id
+        if (
+            len(self) == 1
+            and subtype_id
+            and subtype_id == self.env["ir.model.data"]._xmlid_to_res_id("sale.mt_order_viewed")
+            and self._fap_in_flow()
+        ):
+            return []
+        return super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
+
+    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+        # The app tells its customer each step with its own messages (the quote's email and SMS, the invoice's page,
+        # the receipt): Odoo's « Your order … has been confirmed » would be a second message for the approval, in
+        # Odoo's words. Outside the app (or with Odoo's other emails), Odoo's behaviour.
+        if mail_template and self._fap_in_flow() and mail_template == self._get_confirmation_template():
+            return None
+        return super()._send_order_notification_mail(mail_template, allow_deferred_sending=allow_deferred_sending)
 
     @api.model
     def _fap_cron_send_pending_emails(self):
-        """Send the confirmation emails the app deferred (Odoo's own cron for them is off unless its setting is)."""
+        """Send the confirmation emails the app deferred before it stopped sending them (they are dropped above)."""
         orders = self.search([("fap_flow", "=", True), ("pending_email_template_id", "!=", False)])
         if orders:
             # A run that fails (the customer's record updated by their next request at the same moment) is run
@@ -214,7 +228,12 @@ class SaleOrder(models.Model):
         # is billed (what Odoo does for an order paid online).
         to_invoice._force_lines_to_invoice_policy_order()
         # One invoice per approved quote, even when several of one customer are approved together.
-        invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices(grouped=True, final=True)
+        # The salesperson is not told « You have been assigned to … » a draft invoice made for them: the customer's
+        # approval is what they hear of (Odoo's context key for assignments made by automation).
+        invoices = to_invoice.with_context(
+            raise_if_nothing_to_invoice=False, mail_auto_subscribe_no_notify=True
+        )._create_invoices(grouped=True, final=True)
+        invoices = invoices.with_env(self.env)
         invoices.fap_flow = True
         invoices.action_post()
         for invoice in invoices:
@@ -258,7 +277,9 @@ class SaleOrder(models.Model):
         later (« Facturer le solde »). Returns the posted invoices."""
         # The quote as ordered is what the balance bills (what Odoo does for an order paid online).
         self._force_lines_to_invoice_policy_order()
-        invoices = self._generate_downpayment_invoices()
+        invoices = (
+            self.with_context(mail_auto_subscribe_no_notify=True)._generate_downpayment_invoices().with_env(self.env)
+        )
         invoices.fap_flow = True
         invoices.action_post()
         for invoice in invoices:
@@ -338,7 +359,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not self.fap_balance_to_invoice:
             raise UserError(self.env._("This quote has no balance left to invoice."))
-        invoice = self._create_invoices(final=True)
+        invoice = self.with_context(mail_auto_subscribe_no_notify=True)._create_invoices(final=True).with_env(self.env)
         invoice.fap_flow = True
         invoice.action_post()
         invoice.action_fap_save_and_send()
