@@ -80,7 +80,6 @@ class FactureAPayerConsent(models.Model):
                 .sudo()
                 .search([(partner_field, "=", address), ("company_id", "in", [False, company.id])])
             )
-        reason = dict(self._fields["source"]._description_selection(self.env))[source]
         values = {
             "company_id": company.id,
             "channel": channel,
@@ -90,9 +89,12 @@ class FactureAPayerConsent(models.Model):
             "detail": detail,
         }
         records = self.sudo().create([{**values, "partner_id": partner.id} for partner in partners] or [values])
-        channel_label = dict(self._fields["channel"]._description_selection(self.env))[channel]
+        # The note is the merchant's: in the company's language, whoever's request (Twilio's webhook) records it.
+        env = self.with_context(lang=company.partner_id.lang or self.env.lang).env
+        reason = dict(self._fields["source"]._description_selection(env))[source]
+        channel_label = dict(self._fields["channel"]._description_selection(env))[channel]
         if action == "opt_out":
-            body = self.env._(
+            body = env._(
                 "Opted out of %(channel)s from %(company)s (%(address)s): %(how)s",
                 channel=channel_label,
                 company=company.name,
@@ -100,7 +102,7 @@ class FactureAPayerConsent(models.Model):
                 how=reason,
             )
         else:
-            body = self.env._(
+            body = env._(
                 "Opted in to %(channel)s from %(company)s again (%(address)s): %(how)s",
                 channel=channel_label,
                 company=company.name,

@@ -1,5 +1,7 @@
 import logging
 
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -69,6 +71,54 @@ class PaymentTransaction(models.Model):
             elif tx.operation == "refund" and tx.state == "done" and tx.source_transaction_id.fap_duplicate:
                 tx._fap_reconcile_duplicate_refund()
 
+    def _fap_merchant_document(self):
+        """The app's invoice (else quote) the payment is for, empty when it pays nothing of the app's."""
+        self.ensure_one()
+        return self.invoice_ids.filtered("fap_flow")[:1] or self.sale_order_ids.filtered("fap_flow")[:1]
+
+    def _get_sent_message(self):
+        # Odoo's note on the documents (« The transaction … has been initiated. ») is written in the language of
+        # whoever's request made the payment, and Odoo's French leaves it untranslated: on the app's documents, the
+        # merchant's language (``_fap_merchant``), in the app's words.
+        document = self._fap_merchant_document()
+        if not document or self.operation not in ("online_redirect", "online_direct", "online_token", "offline"):
+            return super()._get_sent_message()
+        merchant_env = document._fap_merchant().env
+        tx = self.with_env(merchant_env)
+        return merchant_env._(
+            "The payment %(ref)s of %(amount)s has been initiated.",
+            ref=tx._get_html_link(),
+            amount=tx.currency_id.format(tx.amount),
+        )
+
+    def _get_received_message(self):
+        document = self._fap_merchant_document()
+        if not document or self.operation == "validation" or self.operation == "refund":
+            return super()._get_received_message()
+        merchant_env = document._fap_merchant().env
+        tx = self.with_env(merchant_env)
+        values = {"ref": tx._get_html_link(), "amount": tx.currency_id.format(tx.amount)}
+        messages = {
+            "pending": merchant_env._("The payment %(ref)s of %(amount)s is pending.", **values),
+            "authorized": merchant_env._("The payment %(ref)s of %(amount)s has been authorized.", **values),
+            "done": merchant_env._("The payment %(ref)s of %(amount)s has been confirmed.", **values),
+            "cancel": merchant_env._("The payment %(ref)s of %(amount)s has been canceled.", **values),
+            "error": merchant_env._("The payment %(ref)s of %(amount)s did not go through.", **values),
+        }
+        message = messages.get(self.state)
+        if message and self.state in ("cancel", "error") and self.state_message:
+            message += Markup("<br/>") + self.state_message
+        return message
+
+    def _fap_failure_reason(self):
+        """Why the payment failed, in the environment's language: in English, the provider's words (Stripe
+        explains in English: « The payment was declined by the customer's bank. »); in another language, the app's
+        (the provider's words stay on the transaction, for the merchant's support)."""
+        tx = self[:1]
+        if not tx.state_message or (self.env.lang or "en_US").startswith("en"):
+            return tx.state_message or ""
+        return self.env._("The bank or the card issuer refused the payment.")
+
     def _fap_payment_label(self):
         """The method and digits of the payment: « Visa •••• 4242 », « Apple Pay · Visa •••• 4242 »."""
         self.ensure_one()
@@ -98,13 +148,15 @@ class PaymentTransaction(models.Model):
         )
         for invoice in invoices.with_user(SUPERUSER_ID):
             merchant = invoice._fap_merchant()
+            # The amount and the method as the merchant writes them (« 189,71 $ », « Débit préautorisé »).
+            tx = self.with_env(merchant.env)
             invoice._fap_tell_customer_and_merchant(
                 merchant.env._(
                     "The payment of %(amount)s by %(customer)s (%(method)s) did not go through: %(reason)s",
-                    amount=self.currency_id.format(self.amount),
+                    amount=tx.currency_id.format(tx.amount),
                     customer=invoice.partner_id.display_name,
-                    method=self._fap_payment_label() or self.payment_method_id.name,
-                    reason=self.state_message,
+                    method=tx._fap_payment_label() or tx.payment_method_id.name,
+                    reason=tx._fap_failure_reason(),
                 ),
                 activity=merchant.env._("A payment did not go through"),
                 mail_template=mail_template,
