@@ -69,6 +69,28 @@ class TestFoundationDemo(TransactionCase):
         self.assertEqual((merchant.partner_id.city, merchant.partner_id.state_id.code), ("Montréal", "QC"))
         self.assertEqual(self.env.ref("facture_a_payer_demo.demo_quote_sent").user_id, merchant)
 
+    def test_the_merchant_signs_with_her_name(self):
+        signature = str(self.env.ref("base.user_admin").signature)
+        self.assertIn("Julie Beaulieu", signature)
+        self.assertNotIn("Mitchell", signature)
+
+    def test_the_catalogue_speaks_french_and_english_and_so_do_the_quotes(self):
+        labour = self.env.ref("facture_a_payer_demo.demo_product_labour_hour")
+        self.assertEqual(labour.with_context(lang="fr_CA").name, "Main-d'œuvre – taux horaire")
+        for lang in ("en_US", "en_CA"):
+            self.assertEqual(labour.with_context(lang=lang).name, "Labour – hourly rate")
+        for product in self.products:
+            self.assertNotEqual(
+                product.with_context(lang="fr_CA").name, product.with_context(lang="en_CA").name, product.default_code
+            )
+        # An English customer's quote lists the English names; a French customer's, the French ones.
+        english = self.env.ref("facture_a_payer_demo.demo_quote_draft")
+        self.assertEqual(english.partner_id.lang[:2], "en")
+        self.assertTrue(any("Labour – hourly rate" in name for name in english.order_line.mapped("name")))
+        french = self.env.ref("facture_a_payer_demo.demo_quote_sent")
+        self.assertEqual(french.partner_id.lang, "fr_CA")
+        self.assertTrue(any("Frais de déplacement" in name for name in french.order_line.mapped("name")))
+
     def test_the_merchants_pickers_hold_the_merchants_customers_and_products(self):
         # What the quote's customer and product fields offer in the merchant's company (Odoo's company check).
         pickable = [("company_id", "in", [False, self.company.id])]
