@@ -464,10 +464,12 @@ class AccountMove(models.Model):
 
     # Interac e-Transfer.
     def _fap_interac_offered(self):
-        """The invoice page, email and SMS offer Interac: the company takes it and something is left to pay."""
+        """The invoice page, email and SMS offer Interac: the company takes it and something is left to pay (an SMS
+        too long with it says it no more, ``fap_sms_short``: its link leads to the page, which does)."""
         self.ensure_one()
         return bool(
-            self.company_id.fap_interac
+            not self.env.context.get("fap_sms_short")
+            and self.company_id.fap_interac
             and self.company_id.fap_interac_email
             and self.move_type == "out_invoice"
             and self.state == "posted"

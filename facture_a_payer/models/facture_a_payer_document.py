@@ -8,7 +8,12 @@ import qrcode
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.sms_segment import GSM7_SEGMENT, gsm7_units, is_one_segment, to_gsm7
+
 _logger = logging.getLogger(__name__)
+
+# What an SMS too long keeps of the company's name before it leaves out the Interac line: enough to know the sender.
+SMS_NAME_MIN = 20
 
 
 class FactureAPayerDocument(models.AbstractModel):
@@ -246,8 +251,9 @@ class FactureAPayerDocument(models.AbstractModel):
             self._fap_post_email(mail_template, partner)
             sent.append("email")
         if number:
-            self._message_sms_with_template(
-                template=sms_template,
+            # Odoo's ``_message_sms_with_template``, with the body fitted in one segment.
+            self._message_sms(
+                self._fap_sms_body(sms_template),
                 partner_ids=partner.ids,
                 sms_pid_to_number={partner.id: number},
                 # The mass sending hands its SMS to Twilio itself, once committed (``sms.sms._fap_release``).
@@ -255,6 +261,30 @@ class FactureAPayerDocument(models.AbstractModel):
             )
             sent.append("sms")
         return sent
+
+    def _fap_sms_body(self, sms_template):
+        """The SMS of ``sms_template`` for this document in one segment (one SMS billed, never split on the phone):
+        as rendered when it fits; else in GSM-7 (160 characters a segment rather than 70: « ê » as « e », « « » as
+        « " »); then with the company's name shortened down to ``SMS_NAME_MIN`` characters; then without what the
+        linked page says anyway (``fap_sms_short``: the Interac line) and the name shortened as much as needed."""
+        self.ensure_one()
+
+        def render(**context):
+            return sms_template.with_context(**context)._render_field("body", self.ids, compute_lang=True)[self.id]
+
+        body = render()
+        if is_one_segment(body):
+            return body
+        name = to_gsm7(self.company_id.name or "")
+        for short, name_min in ((False, SMS_NAME_MIN), (True, 1)):
+            body = to_gsm7(render(fap_sms_short=True) if short else body)
+            excess = gsm7_units(body) - GSM7_SEGMENT
+            if excess <= 0:
+                return body
+            keep = len(name) - excess - 1
+            if name and name in body and keep >= name_min:
+                return body.replace(name, name[:keep].rstrip() + ".", 1)
+        return body
 
     @api.model
     def _fap_channel_labels(self, channels):

@@ -3,7 +3,9 @@ from lxml import etree
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.sms_segment import gsm7_units, is_one_segment, to_gsm7
 from .portal_common import FapPortalCase
+from .test_interac import InteracCase
 from .test_portal_approval import SIGNATURE
 
 
@@ -80,3 +82,59 @@ class TestInteracListByDefault(FapPortalCase):
             self.assertEqual(shown[:2], waiting | to_check, f"{view_type}: those waiting first")
             self.assertEqual(set(shown[2:].ids), {matched.id, ignored.id})
             self.assertEqual(shown[2], matched, f"{view_type}: matched ones before ignored ones")
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceSmsOneSegment(InteracCase):
+    """The invoice's SMS is one segment (160 GSM-7 characters, or 70 in UCS-2), whatever the names."""
+
+    def _sent_sms(self, invoice):
+        before = len(self.sandbox.twilio.messages)
+        invoice.action_fap_save_and_send()
+        sms = self.sandbox.twilio.messages[before:]
+        self.assertEqual(len(sms), 1)
+        return sms[0]["body"]
+
+    def _assert_one_segment(self, body, invoice):
+        self.assertTrue(is_one_segment(body), f"{len(body)} characters, {gsm7_units(body)} GSM-7 units: {body}")
+        self.assertIn(invoice._fap_get_short_url(), body, "the link, whole")
+        self.assertIn(invoice.name, body)
+
+    def test_worst_cases_in_french_and_english_fit_one_segment(self):
+        self.company.write(
+            {
+                "name": "Rénovations Côté & Fils — Plomberie et chauffage de la Rive-Sud inc.",
+                "fap_interac_email": "comptabilite.paiements@renovations-cote-et-fils.qc.ca",
+                "fap_short_link_base_url": "https://paiement.renovations-cote-et-fils.qc.ca",
+            }
+        )
+        for customer in (self.customer_fr, self.customer_en):
+            invoice = self._invoice(customer, quantity=25)  # 11 497,50 $
+            body = self._sent_sms(invoice)
+            self._assert_one_segment(body, invoice)
+            self.assertTrue(body.startswith("Rénovations Coté & Fils"), f"the sender recognisable, in GSM-7: {body}")
+            self.assertIn(invoice.with_context(lang=customer.lang)._fap_get_sms_amount(), body)
+            # Its place taken by the link, the Interac line is on the page the link opens.
+            self.assertNotIn("Interac", body)
+            self.assertIn(self.company.fap_interac_email, self.open_as_visitor(invoice.get_portal_url()).text)
+
+    def test_the_interac_line_stays_when_the_whole_fits(self):
+        # 153 characters in English with a short link address; French words take 162, Interac stays on the page.
+        self.company.write(
+            {"name": "Café Lune", "fap_interac_email": "p@lune.ca", "fap_short_link_base_url": "https://p.ca"}
+        )
+        invoice = self._invoice(self.customer_en)
+        body = self._sent_sms(invoice)
+        self._assert_one_segment(body, invoice)
+        self.assertTrue(body.startswith("Café Lune: invoice"), "as written when it fits (é is GSM-7)")
+        self.assertIn(f"or Interac e-Transfer to p@lune.ca, message: {invoice.name}", body)
+
+    def test_ucs2_counts_70_and_gsm7_counts_accents_of_its_alphabet_as_one(self):
+        self.assertEqual(gsm7_units("Élise, à côté"), None, "ô is not GSM-7")
+        self.assertEqual(gsm7_units("Élise, à coté"), 13)
+        self.assertEqual(gsm7_units("5 €"), 4, "€ is an escape and a character")
+        self.assertTrue(is_one_segment("é" * 160))
+        self.assertFalse(is_one_segment("é" * 161))
+        self.assertTrue(is_one_segment("ô" * 70))
+        self.assertFalse(is_one_segment("ô" * 71))
+        self.assertEqual(to_gsm7("« Côté » 1\u00a0234,50\u202f$ — ça"), '" Coté " 1 234,50 $ - ca')
