@@ -43,6 +43,11 @@ class TestQuebecFrench(FapPortalCase):
         self.assertNotIn("devis.", html)
         self.assertIn("Approuver la soumission", html)
 
+    def test_an_english_customer_approves_the_quote_not_validates_an_order(self):
+        english = self.open_as_visitor(self._make_quote(self.customer_en, require_signature=True).get_portal_url())
+        self.assertIn("Approve the quote", english.text)
+        self.assertNotIn("Validate Order", english.text)
+
     def test_a_quote_asking_a_deposit_reads_as_a_quote_with_its_share_written_as_people_write_it(self):
         values = {"require_payment": True, "prepayment_percent": 0.3}
         french = self.open_as_visitor(self._make_quote(self.customer_fr, **values).get_portal_url()).text

@@ -62,7 +62,10 @@ class TestSendFlow(FapSendCase):
     def test_quote_in_english_by_email_and_sms(self):
         partner = self._customer("John Smith", lang="en_US")
         quote = self._quote(partner)
-        self._send_and_check(quote, partner, {"subject": "quote", "button": "Invoice process", "sms": "quote"})
+        email, _sms = self._send_and_check(
+            quote, partner, {"subject": "quote", "button": "Review the quote", "sms": "quote"}
+        )
+        self.assertNotIn("Invoice process", email["html"])
         self.assertEqual(quote.state, "sent")
 
     def test_invoice_in_french_by_email_and_sms(self):
@@ -77,7 +80,7 @@ class TestSendFlow(FapSendCase):
         partner = self._customer("Mary Jones", lang="en_US")
         invoice = self._invoice(partner)
         email, _sms = self._send_and_check(
-            invoice, partner, {"subject": "invoice", "button": "Invoice process", "sms": "invoice"}
+            invoice, partner, {"subject": "invoice", "button": "Pay the invoice", "sms": "invoice"}
         )
         self.assertTrue(invoice.is_move_sent)
         self.assertNotIn("//my/", email["html"])
