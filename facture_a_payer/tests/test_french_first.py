@@ -13,6 +13,7 @@ class TestFrenchFirst(FapPortalPaymentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.install_french()
+        cls.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
         cls.salesperson.lang = "fr_CA"
         cls.pad = cls.env.ref("payment_stripe_checkout.payment_method_acss_debit")
         cls.pad.active = True
@@ -93,3 +94,29 @@ class TestFrenchFirst(FapPortalPaymentCase):
         body = str(self.customer_en.message_ids[:1].body)
         self.assertIn("Désabonné", body)
         self.assertNotIn("Opted out", body)
+
+    def _paid_by_interac(self, customer):
+        self.company.partner_id.lang = "fr_CA"
+        self.company._fap_interac_setup()
+        invoice = self._invoice(customer)
+        journal = self.company.fap_interac_journal_id
+        self.assertEqual(journal.name, "Virements Interac", "named in the merchant's language")
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"journal_id": journal.id}
+        )._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        return self.open_as_visitor(invoice._fap_get_share_url()).text
+
+    def test_a_french_customer_reads_one_word_for_paid_and_the_e_transfer_in_the_singular(self):
+        page = self._paid_by_interac(self.customer_fr)
+        self.assertIn("Payée", page)
+        self.assertIn("Mode de paiement", page)
+        self.assertIn("Virement Interac", page)
+        for leak in ("Payé par", "Payé avec", "Virements Interac"):
+            self.assertNotIn(leak, page)
+
+    def test_an_english_customer_reads_the_e_transfer_in_english(self):
+        page = self._paid_by_interac(self.customer_en)
+        self.assertIn("Paid by", page)
+        self.assertIn("Interac e-Transfer", page)
+        self.assertNotIn("Virement", page)

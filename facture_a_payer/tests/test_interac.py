@@ -372,7 +372,9 @@ class TestInteracOffered(InteracCase):
         # The customer's page is paid, its receipt names the e-Transfer.
         page = self.url_open(invoice.get_portal_url()).text
         self.assertIn('name="fap_paid_badge"', page)
-        self.assertIn(f'name="fap_paid_by">{transfer.payment_id.journal_id.name}<', page)
+        # In the page's language (the journal is named in the merchant's): « Virement Interac », « Interac e-Transfer ».
+        self.assertEqual(transfer.payment_id.journal_id, invoice.company_id.fap_interac_journal_id)
+        self.assertRegex(page, r'name="fap_paid_by">(Virement Interac|Interac e-Transfer)<')
 
     def test_settings_create_the_journal_and_the_alias_and_need_the_autodeposit_address(self):
         company = self.setup_quebec_company("Électricité Test inc.")
