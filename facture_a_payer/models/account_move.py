@@ -299,6 +299,13 @@ class AccountMove(models.Model):
     def _fap_salesperson(self):
         return self.invoice_user_id or self.create_uid
 
+    def _creation_message(self):
+        # Odoo's « Invoice Created » is written in the language of whoever creates the invoice (the customer whose
+        # approval makes it, a cron): the app's invoices say it in the merchant's.
+        if self.move_type == "out_invoice" and (self.fap_flow or self.invoice_line_ids.sale_line_ids.order_id.fap_flow):
+            return super(AccountMove, self._fap_merchant())._creation_message()
+        return super()._creation_message()
+
     def _fap_after_payment(self, note, amount, method, activity=None):
         """The receipt of a payment of ``amount`` by ``method`` with the merchant's ``note`` (and to-do
         ``activity``); the last receipt, the invoice paid, marks the invoice's receipt sent."""

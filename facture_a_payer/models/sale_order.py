@@ -162,6 +162,13 @@ class SaleOrder(models.Model):
     def _fap_salesperson(self):
         return self.user_id or self.create_uid
 
+    def _creation_message(self):
+        # Odoo's « Sales Order created » is written in the language of whoever creates the quote: the app's quotes
+        # say it in the merchant's (the note is the merchant's to read), in the app's word.
+        if self.fap_flow:
+            return self._fap_merchant().env._("Quote created")
+        return super()._creation_message()
+
     def _fap_post_customer_note(self, body):
         """A note of the customer's answer on the quote, for its salesperson (``body`` in the merchant's language,
         see ``_fap_merchant``)."""

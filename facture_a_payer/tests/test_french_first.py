@@ -120,3 +120,14 @@ class TestFrenchFirst(FapPortalPaymentCase):
         self.assertIn("Paid by", page)
         self.assertIn("Interac e-Transfer", page)
         self.assertNotIn("Virement", page)
+
+    def test_the_creation_notes_and_the_sending_toast_are_in_the_merchants_french(self):
+        english_env = self.env(context=dict(self.env.context, lang="en_US"))
+        quote = self._make_quote(self.customer_en).with_env(english_env)
+        self.assertEqual(quote.message_ids[-1:].body.striptags(), "Soumission créée")
+        invoice = self._invoice(self.customer_en)
+        self.assertEqual(invoice.message_ids[-1:].body.striptags(), "Facture créée")
+        with self.smtp_live():
+            toast = quote.with_context(lang="fr_CA").action_fap_save_and_send()["params"]["message"]
+        self.assertIn(f"{quote.name} envoyée à", toast)
+        self.assertNotIn("envoyé à", toast)
