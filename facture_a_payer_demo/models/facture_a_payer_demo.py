@@ -1,6 +1,9 @@
 from odoo import api, models
 from odoo.fields import Command
 
+# The add-ons whose records are the merchant's own.
+OURS = ("facture_a_payer", "facture_a_payer_demo", "payment_stripe_checkout")
+
 
 class FactureAPayerDemo(models.AbstractModel):
     """The steps of the demo data that XML records cannot express (called by ``<function>`` tags).
@@ -46,16 +49,30 @@ class FactureAPayerDemo(models.AbstractModel):
         partners.write({"company_id": company_id})
         products = (
             self.env["product.product"]
-            .browse(Data.search([("module", "=", "product"), ("model", "=", "product.product")]).mapped("res_id"))
+            .browse(Data.search([("module", "not in", OURS), ("model", "=", "product.product")]).mapped("res_id"))
             .exists()
         )
+        # Product's desks and chairs, and the other modules' (sale's « Deposit », « Chair floor protection »).
         templates = (
             products.product_tmpl_id
             | self.env["product.template"]
-            .browse(Data.search([("module", "=", "product"), ("model", "=", "product.template")]).mapped("res_id"))
+            .browse(Data.search([("module", "not in", OURS), ("model", "=", "product.template")]).mapped("res_id"))
             .exists()
         )
         templates.filtered(lambda template: not template.company_id).write({"company_id": company_id})
+
+    @api.model
+    def _keep_other_companies_apart(self, company_id):
+        """The merchant (the administrator) works in the company ``company_id`` only: the company switcher lists
+        no other, and the other companies' own contacts (« YourCompany », l10n_ca's « CA Company », l10n_us's « My
+        US Company » and their people), shared by default, belong to their company, out of the merchant's pickers.
+        The superuser keeps every company (the demo data of modules installed later are made in its company)."""
+        self.env.ref("base.user_admin").write({"company_id": company_id, "company_ids": [Command.set([company_id])]})
+        for company in self.env["res.company"].search([("id", "!=", company_id)]):
+            partner = company.partner_id.with_context(active_test=False)
+            # Odoo writes the company on the contacts too, and refuses it for a user's contact of another company.
+            if not partner.company_id and not (partner | partner.child_ids).user_ids:
+                partner.write({"company_id": company.id})
 
     @api.model
     def _confirm_and_invoice(self, order_ids):

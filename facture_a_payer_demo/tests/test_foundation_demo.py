@@ -103,6 +103,23 @@ class TestFoundationDemo(TransactionCase):
         # Odoo's own demo company keeps them for its own demo.
         self.assertEqual(self.env.ref("product.product_product_4").company_id, self.env.ref("base.main_company"))
 
+    def test_the_merchant_sees_only_their_company(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.company_ids, self.company, "the company switcher lists no other company")
+        merchant = self.env(user=admin, context={"allowed_company_ids": admin.company_ids.ids})
+        others = self.env["res.company"].search([("id", "!=", self.company.id)])
+        self.assertTrue(others, "Odoo's demo companies are there, for the superuser")
+        self.assertFalse(merchant["res.partner"].search([("id", "in", others.partner_id.ids)]), "CA Company...")
+        self.assertFalse(merchant["res.partner"].name_search("CA Company"))
+        self.assertFalse(merchant["res.partner"].name_search("My US Company"))
+        sale_demo = (
+            self.env.ref("sale.advance_product_0")
+            | self.env.ref("sale.product_product_1_product_template").product_variant_ids
+        )
+        self.assertFalse(merchant["product.product"].search([("id", "in", sale_demo.ids)]), "Deposit, Chair floor...")
+        self.assertEqual(merchant["res.partner"].search([("id", "in", self.customers.ids)]), self.customers)
+        self.assertEqual(merchant["product.product"].search([("id", "in", self.products.ids)]), self.products)
+
     def test_products_carry_the_charts_gst_and_qst(self):
         self.assertGreaterEqual(len(self.products), 10)
         self.assertEqual(set(self.products.mapped("type")), {"service", "consu"})
