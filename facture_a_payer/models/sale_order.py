@@ -352,7 +352,7 @@ class SaleOrder(models.Model):
 
     @api.depends("fap_flow")
     @api.depends_context("lang")
-    def _compute_display_name(self):
+    def _compute_display_name(self):  # pylint: disable=missing-return
         """A quote being written on the app's screens is « Nouvelle soumission » (the page's title), not Odoo's
         « Nouveau » (the name a quote has until it is saved)."""
         super()._compute_display_name()
