@@ -114,7 +114,8 @@ class TestMerchantHome(MerchantCase):
         self._pay(partly, days_ago=0, amount=100.0)
         paid_today = self._invoice(1, due_in=5, sent_days_ago=4)
         self._pay(paid_today, days_ago=0)
-        paid_earlier = self._invoice(1, due_in=5, sent_days_ago=25)
+        # Sent 24 days ago: the average delay is a whole number of days, shown without « ,0 ».
+        paid_earlier = self._invoice(1, due_in=5, sent_days_ago=24)
         self._pay(paid_earlier, days_ago=16)
         self._quote_sent("FAP-HOME-1", 5, "sent")
         self._quote_sent("FAP-HOME-2", 10, "sale")
@@ -140,6 +141,9 @@ class TestMerchantHome(MerchantCase):
         self.assertEqual(numbers_of(shown["approval"]["hint"]), [approved, sent])
         days, paid = books["payment_delay"]
         self.assertEqual(numbers_of(shown["payment_delay"]["value"]), [round(days, 1)])
+        # A whole number of days reads « 4 jours », not « 4,0 jours ».
+        self.assertEqual(days, round(days))
+        self.assertEqual(shown["payment_delay"]["value"].strip(), f"{days:g} jours")
         self.assertEqual(numbers_of(shown["payment_delay"]["hint"]), [paid])
         # The chart's last bar is this week, the payments of today are in it.
         self.assertGreaterEqual(shown["chart"][-1], 100.0 + paid_today.amount_total)

@@ -55,7 +55,8 @@ export class FapHome extends Component {
     }
 
     number(value) {
-        return formatFloat(value, { digits: [false, 1] });
+        // « 2 jours », « 2,5 jours »: a whole number without its « ,0 ».
+        return formatFloat(value, { digits: [false, 1], trailingZeros: false });
     }
 
     get chartBars() {

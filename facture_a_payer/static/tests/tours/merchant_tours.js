@@ -95,6 +95,7 @@ function quoteSendSteps({ total = "1,034.78", sent = "Sent", french = false } = 
             ...inFrench(".o_action_manager"),
             tap(counter, ".o-kanban-button-new"),
             { content: "« Nouvelle soumission »", trigger: ".o_fap_quote_form" },
+            titled(french ? "Nouvelle soumission" : "New quote"),
             ...inFrench(".o_action_manager"),
             ...pickCustomer(counter, "Plomberie Laval"),
             tap(counter, ".o_field_widget[name=order_line] button[name=action_add_from_catalog]"),
@@ -419,6 +420,22 @@ tours.add("fap_merchant_interac_match", {
         },
     ],
 });
+
+// The page's title (the browser's tab, the breadcrumb): a new quote is « Nouvelle soumission », not Odoo's « Nouveau ».
+function titled(title) {
+    return {
+        content: `The page is titled « ${title} »`,
+        trigger: ".o_fap_quote_form",
+        async run() {
+            for (let tries = 0; !document.title.includes(title) && tries < 50; tries++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            if (!document.title.includes(title)) {
+                throw new Error(`The page is titled « ${document.title} », not « ${title} »`);
+            }
+        },
+    };
+}
 
 // The English words of our screens that French never uses: a French screen showing one has a missing translation.
 const ENGLISH = /\b(the|of|and|days?|invoices?|quotes?|payments?|Home|Paid|Overdue|collect|awaiting|Approval|rate|Average|sending|Collected|week|New|Sent|Draft|To pay)\b/;
