@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools.sms_segment import gsm7_units, is_one_segment, to_gsm7
-from .portal_common import FapPortalCase
+from .portal_common import FapPortalCase, FapPortalPaymentCase
 from .test_interac import InteracCase
 from .test_portal_approval import SIGNATURE
 
@@ -138,3 +138,40 @@ class TestInvoiceSmsOneSegment(InteracCase):
         self.assertTrue(is_one_segment("ô" * 70))
         self.assertFalse(is_one_segment("ô" * 71))
         self.assertEqual(to_gsm7("« Côté » 1\u00a0234,50\u202f$ — ça"), '" Coté " 1 234,50 $ - ca')
+
+
+@tagged("post_install", "-at_install")
+class TestPartialReceipt(FapPortalPaymentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {"fap_partial_payments": True, "fap_partial_min_amount": 50.0, "fap_partial_min_percent": 25.0}
+        )
+
+    def _receipts(self, invoice):
+        receipts = invoice.message_ids.filtered(lambda m: any(w in (m.subject or "") for w in ("receipt", "reçu")))
+        return receipts.sorted("id").mapped("body")
+
+    def test_a_partial_receipt_does_not_call_the_invoice_paid_the_last_one_does(self):
+        _quote, invoice = self._approved_invoice()
+        self._pay(invoice, amount=300.0)
+        partial = self._receipts(invoice)
+        self.assertEqual(len(partial), 1)
+        self.assertIn("The invoice and its balance are on its page", partial[0])
+        self.assertIn("See the invoice<", partial[0])
+        self.assertNotIn("paid invoice", partial[0])
+        self._pay(invoice)
+        last = self._receipts(invoice)[1:]
+        self.assertEqual(len(last), 1)
+        self.assertIn("The paid invoice stays available on its page", last[0])
+        self.assertIn("See the paid invoice", last[0])
+
+    def test_in_french_too(self):
+        self.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
+        _quote, invoice = self._approved_invoice(customer=self.customer_fr)
+        self._pay(invoice, amount=300.0)
+        partial = self._receipts(invoice)
+        self.assertEqual(len(partial), 1)
+        self.assertIn("La facture et son solde sont sur sa page", partial[0])
+        self.assertIn("Voir la facture<", partial[0])
