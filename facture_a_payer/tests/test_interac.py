@@ -352,11 +352,16 @@ class TestInteracOffered(InteracCase):
             "login": "admin",
             "password": "admin",
         }
-        # The customer's bank app, prefilled from the SMS: the amount and the message to write.
+        # The SMS (one segment) carries the link; the invoice page says the amount and the message to write, each
+        # with its copy button, and the customer pastes them in their bank app.
+        invoice_page = lxml_html.fromstring(self.url_open(invoice.get_portal_url()).text)
+        copied = [button.get("data-fap-copy") for button in invoice_page.xpath("//*[@data-fap-copy]")]
+        self.assertIn("459.90", copied)
+        self.assertIn(invoice.name, copied)
         page = requests.get(self.sandbox.url + "/", timeout=10).text
         form = lxml_html.fromstring(page).get_element_by_id("interac")
         values = {field.get("name"): field.get("value") for field in form.iter("input")}
-        self.assertEqual((values["amount"], values["message"]), ("459.90", invoice.name))
+        values.update(amount="459.90", message=invoice.name)
         self.env.flush_all()
         # The sandbox calls Odoo's XML-RPC gateway: the test lets that request in.
         with self.allow_requests(all_requests=True):
