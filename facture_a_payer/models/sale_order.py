@@ -195,13 +195,13 @@ class SaleOrder(models.Model):
             return []
         return super()._notify_get_recipients(message, msg_vals=msg_vals, **kwargs)
 
-    def _send_order_notification_mail(self, mail_template, allow_deferred_sending=True):
+    def _send_order_notification_mail(self, mail_template, *args, **kwargs):
         # The app tells its customer each step with its own messages (the quote's email and SMS, the invoice's page,
         # the receipt): Odoo's « Your order … has been confirmed » would be a second message for the approval, in
         # Odoo's words. Outside the app (or with Odoo's other emails), Odoo's behaviour.
         if mail_template and self._fap_in_flow() and mail_template == self._get_confirmation_template():
             return None
-        return super()._send_order_notification_mail(mail_template, allow_deferred_sending=allow_deferred_sending)
+        return super()._send_order_notification_mail(mail_template, *args, **kwargs)
 
     @api.model
     def _fap_cron_send_pending_emails(self):
