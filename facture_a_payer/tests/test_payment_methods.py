@@ -44,6 +44,24 @@ class TestPaymentMethods(FapPortalPaymentCase):
         answer = self._start_payment(self._approved_invoice()[1])
         self.assertNotIn("Apple Pay", self.url_open(self._hosted_page(answer)).text)
 
+    def test_the_customer_chooses_the_method_once_on_checkout(self):
+        _quote, invoice = self._approved_invoice()
+        page = lxml_html.fromstring(self.url_open(invoice.get_portal_url()).content)
+        options = page.xpath("//*[@id='pay_with']//input[@name='o_payment_radio']")
+        # One option for Stripe Checkout, already selected: « Payer » goes to Checkout.
+        self.assertEqual(
+            [(o.get("data-provider-code"), "checked" in o.attrib) for o in options], [("stripe_checkout", True)]
+        )
+        # Checkout offers the card and the bank account; what paid is read back from Stripe.
+        hosted_page = self.url_open(self._hosted_page(self._start_payment(invoice))).text
+        self.assertIn('name="cardnumber"', hosted_page)
+        self.assertIn('name="acss_debit"', hosted_page)
+        # A pre-authorized debit that Odoo's form would offer on its own is refused by the payment route.
+        answer = self._start_transaction(
+            f"/invoice/transaction/{invoice.id}", invoice, invoice.amount_residual, payment_method=self.pad
+        )
+        self.assertIn("not available", answer["error"]["data"]["message"])
+
     @staticmethod
     def _hosted_page(processing_values):
         return lxml_html.fromstring(processing_values["redirect_form_html"]).get("action")
@@ -51,10 +69,10 @@ class TestPaymentMethods(FapPortalPaymentCase):
     def test_a_pre_authorized_debit_is_processed_then_paid(self):
         _quote, invoice = self._approved_invoice()
         invoice.action_fap_save_and_send()
-        page = self._pay(invoice, form={"account": BANK_SUCCESS, "mandate": "1"}, payment_method=self.pad)
+        page = self._pay(invoice, form={"account": BANK_SUCCESS, "mandate": "1"})
         tx = invoice.transaction_ids
         session = self.sandbox.stripe.sessions[tx.provider_reference]
-        self.assertEqual(session["payment_method_types"], ["acss_debit"])
+        self.assertEqual(session["payment_method_types"], ["card", "acss_debit"])
         self.assertEqual(session["payment_method_options"]["acss_debit"]["currency"], "cad")
         self.assertEqual(tx.state, "pending")
         self.assertEqual(invoice.payment_state, "not_paid")
@@ -72,7 +90,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
     def test_a_pre_authorized_debit_that_fails_later_tells_the_customer_and_the_merchant(self):
         _quote, invoice = self._approved_invoice()
         invoice.action_fap_save_and_send()
-        self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"}, payment_method=self.pad)
+        self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"})
         self.assertEqual(invoice.transaction_ids.state, "pending")
         sms_before = len(self._sms(self.customer_en))
 
@@ -100,7 +118,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
     def test_once_paid_an_earlier_failed_payment_is_history_and_the_merchant_to_do_closes(self):
         _quote, invoice = self._approved_invoice()
         invoice.action_fap_save_and_send()
-        self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"}, payment_method=self.pad)
+        self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"})
         self.sandbox.stripe.settle_async_payments()
         self.deliver_callbacks()
         self.deliver_notices()

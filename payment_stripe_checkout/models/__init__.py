@@ -1,1 +1,1 @@
-from . import payment_provider, payment_transaction
+from . import payment_method, payment_provider, payment_transaction

@@ -93,17 +93,26 @@ class PaymentTransaction(models.Model):
             "success_url": urljoin(base_url, f"{StripeCheckoutController._return_url}?{query}"),
             "cancel_url": urljoin(base_url, f"{StripeCheckoutController._cancel_url}?{query}"),
             "expires_at": int(time.time()) + const.SESSION_LIFETIME_MINUTES * 60,
-            # Pre-authorized debit chosen in Odoo's payment form: Checkout collects the account and the mandate.
-            **(
-                {
-                    # API 2026-10-28.endive (stripe 16.1.0's SessionCreateParams): no `payment_method_types` any more;
-                    # `allowed_payment_method_types` filters the methods enabled on the Stripe account.
-                    "allowed_payment_method_types": ["acss_debit"],
-                    "payment_method_options": {"acss_debit": const.ACSS_DEBIT_OPTIONS},
-                }
-                if self.payment_method_id.code == "acss_debit"
-                else {}
-            ),
+            **self._stripe_checkout_get_method_params(),
+        }
+
+    def _stripe_checkout_get_method_params(self):
+        """Return the session's payment methods. The customer chooses on Checkout: the cards (with the wallets)
+        and, when the provider has it for the currency, pre-authorized debit; a transaction made for
+        pre-authorized debit (from the back office) offers only it."""
+        if self.payment_method_id.code == "acss_debit":
+            method_types = ["acss_debit"]
+        elif self.provider_id.payment_method_ids.filtered(
+            lambda pm: pm.code == "acss_debit" and self.currency_id in pm.supported_currency_ids
+        ):
+            method_types = ["card", "acss_debit"]
+        else:
+            return {}  # Checkout's cards and wallets, by default.
+        return {
+            # API 2026-10-28.endive (stripe 16.1.0's SessionCreateParams): no `payment_method_types` any more;
+            # `allowed_payment_method_types` filters the methods enabled on the Stripe account.
+            "allowed_payment_method_types": method_types,
+            "payment_method_options": {"acss_debit": const.ACSS_DEBIT_OPTIONS},
         }
 
     def _stripe_checkout_get_line_name(self):

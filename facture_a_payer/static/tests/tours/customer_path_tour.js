@@ -51,9 +51,10 @@ registry.category("web_tour.tours").add("facture_a_payer_customer_path", {
             run: "click",
         },
         {
-            content: "By card (pre-authorized debit is offered too)",
-            trigger: "#pay_with input[name=o_payment_radio][data-payment-method-code=card]",
-            run: "click",
+            content: "One choice, made on the secure payment page (card or pre-authorized debit): already selected",
+            trigger:
+                "#pay_with:not(:has([data-payment-method-code=acss_debit])) " +
+                "input[name=o_payment_radio][data-provider-code=stripe_checkout]:checked",
         },
         {
             content: "Pay with Stripe Checkout: off to the secure payment page",
