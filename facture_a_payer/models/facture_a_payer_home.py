@@ -208,8 +208,9 @@ class FactureAPayerHome(models.AbstractModel):
             "overdue": self.env._("Overdue"),
             "paid_month": self.env._("Paid this month"),
             "awaiting": self.env._("Awaiting an answer"),
-            "approval": self.env._("Quotes sent in the last %s days", period),
-            "payment_delay": self.env._("Invoices paid in the last %s days", period),
+            # Short: the title fits a phone's bar beside the back arrow; the bottom tab says quotes or invoices.
+            "approval": self.env._("Sent (%s days)", period),
+            "payment_delay": self.env._("Paid (%s days)", period),
         }
         if figure == "payment_delay":
             domain = Domain("id", "in", list(self._fap_paid_invoices_delays(domain, period)))

@@ -67,6 +67,11 @@ export class FapHome extends Component {
             label: formatDate(deserializeDate(week.week), { format: "d MMM" }),
             height: Math.round((100 * week.amount) / max),
             title: `${formatDate(deserializeDate(week.week))} · ${this.money(week.amount)}`,
+            // Above its bar, in a bar's width: « 684 $ », « 1,5k $ ».
+            short: formatCurrency(week.amount, this.state.figures.currency_id, {
+                humanReadable: week.amount >= 1000,
+                digits: [0, week.amount >= 1000 ? 1 : 0],
+            }),
         }));
     }
 
