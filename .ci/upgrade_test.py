@@ -513,6 +513,8 @@ def main():
     ok = False
     try:
         say(f"extracting the release {commit[:12]} into {release}")
+        if subprocess.run(["git", "-C", args.root, "cat-file", "-e", f"{commit}^{{commit}}"], check=False).returncode:
+            raise Failed(f"the release's commit {commit} is not in this clone (a shallow one?): clone with its history")
         archive = subprocess.run(
             ["git", "-C", args.root, "archive", commit, *ADDONS.split(","), "sandbox"], capture_output=True, check=True
         ).stdout
