@@ -45,6 +45,9 @@
         "web.assets_frontend": [
             "facture_a_payer/static/src/interactions/**/*",
         ],
+        "web.report_assets_common": [
+            "facture_a_payer/static/src/report/**/*",
+        ],
         "web.assets_tests": [
             "facture_a_payer/static/tests/tours/**/*",
         ],

@@ -68,3 +68,18 @@ class TestLayout375(MerchantCase):
 
     def test_the_review_buttons_fit(self):
         self._tour(f"/odoo/fap-quote-review/{self.draft_quote.id}", "fap_layout_review")
+
+    def test_the_customer_reads_the_embedded_invoice_at_the_phone_width(self):
+        # The company's address was a half-width column: « 4567, rue Saint- / Denis ».
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [Command.create({"product_id": self.labour.id})],
+            }
+        )
+        invoice.action_post()
+        for lang in ("fr_CA", "en_US"):
+            with self.subTest(lang=lang):
+                self.customer.lang = lang
+                self.start_tour(invoice.get_portal_url(), "fap_layout_invoice_page")

@@ -119,3 +119,26 @@ tours.add("fap_layout_home", {
 tours.add("fap_layout_review", {
     steps: () => [readWhole(".o_fap_review .btn, .o_fap_review .btn *", ".o_fap_review button[name=action_fap_pay_now]")],
 });
+
+// The customer's invoice page: the invoice embedded below the summary reads at the phone's width.
+tours.add("fap_layout_invoice_page", {
+    steps: () => [
+        {
+            content: "The embedded invoice's company address takes the width",
+            trigger: "iframe#invoice_html, iframe.invoice_html",
+            async run() {
+                const frame = document.querySelector("iframe.invoice_html, iframe#invoice_html");
+                let address;
+                for (let tries = 0; tries < 100 && !address; tries++) {
+                    address = frame.contentDocument?.querySelector(".o_in_iframe [name=company_address]");
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+                const width = address.getBoundingClientRect().width;
+                const page = frame.contentDocument.body.clientWidth;
+                if (width < page * 0.75) {
+                    throw new Error(`the company's address is ${Math.round(width)} px wide in ${page} px`);
+                }
+            },
+        },
+    ],
+});
