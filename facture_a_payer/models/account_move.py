@@ -385,6 +385,26 @@ class AccountMove(models.Model):
         last = self._fap_last_online_payment()
         return last._fap_payment_label() if last else ""
 
+    def _fap_receipt_payments(self):
+        """The paid invoice's receipt on its page, a line per payment, oldest first: its date, what it paid of this
+        invoice and how, in the reader's language (« Visa •••• 4242 », « Interac e-Transfer », else the journal);
+        ``tx`` is the online payment's transaction, if any."""
+        self.ensure_one()
+        lines = []
+        for entry in (self.invoice_payments_widget or {}).get("content", []):
+            if entry["is_exchange"] or entry["is_refund"]:
+                continue
+            payment = self.env["account.payment"].browse(entry["account_payment_id"])
+            tx = payment.payment_transaction_id
+            if tx:
+                method = tx._fap_payment_label()
+            elif payment.journal_id and payment.journal_id == self.company_id.fap_interac_journal_id:
+                method = self.env._("Interac e-Transfer")
+            else:
+                method = entry["journal_name"]
+            lines.append({"date": entry["date"], "amount": entry["amount"], "method": method, "tx": tx})
+        return sorted(lines, key=lambda line: line["date"])
+
     def _fap_portal_history(self):
         order = self.invoice_line_ids.sale_line_ids.order_id[:1]
         history = order._fap_portal_history() if order else []

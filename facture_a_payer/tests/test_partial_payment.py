@@ -1,5 +1,7 @@
 import json
 
+from lxml import html
+
 from odoo.tests import tagged
 
 from .portal_common import FapPortalCase, FapPortalPaymentCase
@@ -56,6 +58,17 @@ class TestPartialPayment(FapPortalPaymentCase):
         self.assertTrue(invoice.fap_receipt_sent)
         notes = invoice.message_ids.filtered(lambda m: "online" in str(m.body)).mapped("body")
         self.assertEqual(len(notes), 2, notes)
+        # The paid page's receipt: one line per payment, each with its date, method and amount (it was one line).
+        page = html.fromstring(self.url_open(invoice.get_portal_url()).text)
+        lines = [
+            " ".join(line.text_content().split())
+            for line in page.xpath('//*[@id="fap_receipt"]//*[hasclass("o_fap_receipt_payment")]')
+        ]
+        self.assertEqual(len(lines), 2, lines)
+        for line, amount in zip(lines, ("300.00", "619.80"), strict=True):
+            self.assertIn(amount, line)
+            self.assertIn("Visa •••• 4242", line)
+            self.assertRegex(line, r"\d{2}/\d{2}/\d{4}")
 
     def test_an_amount_below_the_minimum_or_above_the_amount_due_is_refused(self):
         _quote, invoice = self._approved_invoice()
