@@ -44,6 +44,7 @@
         ],
         "web.assets_frontend": [
             "facture_a_payer/static/src/interactions/**/*",
+            "facture_a_payer/static/src/signature/**/*",
         ],
         "web.report_assets_common": [
             "facture_a_payer/static/src/report/**/*",

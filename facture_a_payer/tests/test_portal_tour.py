@@ -25,3 +25,13 @@ class TestPortalTour(FapPortalCase):
         payment = invoice.transaction_ids.filtered(lambda tx: tx.state == "done").payment_id
         self.assertTrue(payment.is_reconciled)
         self.assertEqual(self.sandbox.stripe.sessions[invoice.transaction_ids.provider_reference]["status"], "complete")
+
+    def test_a_customer_signs_the_quote_and_the_page_loaded_no_signature_fonts(self):
+        # Odoo's default for the quotes of the app: the customer signs to approve.
+        quote = self._make_quote(customer=self.customer_fr, require_signature=True)
+        self.start_tour(self.path(quote.get_portal_url()), "facture_a_payer_customer_signs", timeout=120)
+
+        self.assertEqual(quote.state, "sale")
+        self.assertEqual(quote.signed_by, "Élise Tremblay")
+        self.assertTrue(quote.signature)
+        self.assertEqual(quote.invoice_ids.state, "posted")
