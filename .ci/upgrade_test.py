@@ -9,7 +9,8 @@
 3. ``-u`` with the working tree's code; any WARNING, ERROR, CRITICAL or traceback in its log fails the test.
 4. An Odoo server running the NEW code: the links still open on the document, the payments are still reconciled,
    the migrations' effects hold (the company's reminder cadence, the next reminder of every open document sent
-   before), and the new code works on the old data (the mass-sent invoice paid by card).
+   before), and the new code works on the old data (a mass-sent invoice paid by card, the other by an Interac
+   e-Transfer once the merchant turns Interac on).
 
 One sandbox (today's ``fap_sandbox``, run in this process) stands in for Stripe, Twilio and the mailbox throughout:
 like the real services, it does not change when the add-ons are upgraded, and the new code's checks read what it
@@ -348,7 +349,7 @@ def next_reminder(document, kind):
     return min(days).isoformat() if days else False
 
 
-def check(merchant, customer, sandbox, expected):
+def check(merchant, customer, sandbox, expected, db):
     """The new code on the upgraded data; returns the list of what is broken."""
     broken = []
 
@@ -464,6 +465,33 @@ def check(merchant, customer, sandbox, expected):
         now["payment_state"] == "paid" and now["amount_residual"] == 0.0,
         f"an old invoice paid with the new code: {now}",
     )
+
+    # The release had no Interac: the merchant turns it on (Settings), the customer of the other mass-sent invoice
+    # sends an e-Transfer naming it; Interac's signed notification reaches Odoo's mail gateway and pays it.
+    move = expected["mass_sending"]["invoices"][1]
+    merchant.call(
+        "res.company",
+        "write",
+        [expected["company"]],
+        {"fap_interac": True, "fap_interac_email": sandbox.interac.autodeposit_to},
+    )
+    merchant.call("ir.config_parameter", "set_param", "facture_a_payer.dns_nameserver", sandbox.interac.nameserver)
+    alias = merchant.read("res.company", expected["company"], ["fap_interac_alias_id"])["fap_interac_alias_id"][0]
+    alias = merchant.read("mail.alias", alias, ["alias_name"])["alias_name"]
+    sandbox.interac.forward_to = f"{alias}@{sandbox.interac.autodeposit_to.split('@')[1]}"
+    sandbox.interac.gateway = {"url": merchant.url, "db": db, "login": "admin", "password": "admin"}
+    invoice = merchant.read("account.move", move, ["name", "amount_residual", "partner_id"])
+    sandbox.interac.send(invoice["amount_residual"], invoice["partner_id"][1], message=invoice["name"])
+    transfers = merchant.call(
+        "facture_a_payer.interac.transfer", "search_read", [("invoice_id", "=", move)], ["state", "trusted"]
+    )
+    now = merchant.read("account.move", move, ["payment_state", "amount_residual"])
+    expect(
+        [(t["state"], t["trusted"]) for t in transfers] == [("matched", True)]
+        and now["payment_state"] in ("paid", "in_payment")
+        and now["amount_residual"] == 0.0,
+        f"an old invoice paid by Interac e-Transfer: {transfers}, {now}",
+    )
     return broken
 
 
@@ -554,7 +582,8 @@ def main():
         old.start(logs / "server-release.log")
         try:
             expected = make_data(Merchant(old.url, args.db), Customer(old.url), sandbox)
-            sandbox.deliver_pending()  # the SMS statuses Twilio still owes to the old code
+            # The SMS statuses Twilio still owes to the old code.
+            wait_for("the sandbox's callbacks", lambda: not sandbox.pending, seconds=60)
         finally:
             old.stop()
         (logs / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True))
@@ -572,7 +601,7 @@ def main():
 
         new.start(logs / "server-working-tree.log")
         try:
-            broken = check(Merchant(new.url, args.db), Customer(new.url), sandbox, expected)
+            broken = check(Merchant(new.url, args.db), Customer(new.url), sandbox, expected, args.db)
         finally:
             new.stop()
         if broken:
