@@ -1,3 +1,5 @@
+from lxml import html
+
 from odoo.tests import tagged
 from odoo.tools.translate import code_translations
 
@@ -63,6 +65,20 @@ class TestQuebecFrench(FapPortalCase):
         self.assertIn("(30%)", english)
         self.assertIn("(<b>30</b>%),", english)
         self.assertNotIn("30.0", english)
+
+    def _pay_dialog_titles(self, customer, prepayment_percent):
+        quote = self._make_quote(customer, require_payment=True, prepayment_percent=prepayment_percent)
+        page = html.fromstring(self.open_as_visitor(quote.get_portal_url()).text)
+        return [" ".join(h4.text_content().split()) for h4 in page.xpath("//*[@id='modalaccept']//h4")]
+
+    def test_the_pay_dialog_says_what_is_paid(self):
+        # Odoo's « Pay Order » (« Paiement » in French): the deposit, or the quote paid whole.
+        self.assertEqual(self._pay_dialog_titles(self.customer_fr, 0.3), ["Payer l'acompte"])
+        self.assertEqual(self._pay_dialog_titles(self.customer_fr, 1.0), ["Payer la soumission"])
+
+    def test_the_pay_dialog_says_what_is_paid_in_english(self):
+        self.assertEqual(self._pay_dialog_titles(self.customer_en, 0.3), ["Pay the deposit"])
+        self.assertEqual(self._pay_dialog_titles(self.customer_en, 1.0), ["Pay the quote"])
 
     def test_a_new_quote_is_titled_nouvelle_soumission(self):
         order = self.env["sale.order"].with_context(lang="fr_CA").new({"fap_flow": True})
