@@ -374,6 +374,10 @@ tours.add("fap_merchant_deposit_asked", {
             content: "The deposit asked at approval, its share and amount",
             trigger: ".o_fap_details .o_fap_deposit_asked:contains(30% deposit):contains(275.94)",
         },
+        {
+            content: "Paying the deposit approves it: the merchant cannot approve it without the deposit",
+            trigger: ".o_fap_details:not(:has(button.o_fap_approve:visible))",
+        },
     ],
 });
 
