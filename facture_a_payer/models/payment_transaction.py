@@ -72,9 +72,11 @@ class PaymentTransaction(models.Model):
                 tx._fap_reconcile_duplicate_refund()
 
     def _fap_merchant_document(self):
-        """The app's invoice (else quote) the payment is for, empty when it pays nothing of the app's."""
+        """The app's invoice (else quote) the payment (or the refunded payment) is for, empty when it pays nothing of
+        the app's."""
         self.ensure_one()
-        return self.invoice_ids.filtered("fap_flow")[:1] or self.sale_order_ids.filtered("fap_flow")[:1]
+        tx = self.source_transaction_id if self.operation == "refund" else self
+        return tx.invoice_ids.filtered("fap_flow")[:1] or tx.sale_order_ids.filtered("fap_flow")[:1]
 
     def _get_sent_message(self):
         # Odoo's note on the documents (« The transaction … has been initiated. ») is written in the language of
@@ -93,18 +95,27 @@ class PaymentTransaction(models.Model):
 
     def _get_received_message(self):
         document = self._fap_merchant_document()
-        if not document or self.operation == "validation" or self.operation == "refund":
+        if not document or self.operation == "validation":
             return super()._get_received_message()
         merchant_env = document._fap_merchant().env
         tx = self.with_env(merchant_env)
         values = {"ref": tx._get_html_link(), "amount": tx.currency_id.format(tx.amount)}
-        messages = {
-            "pending": merchant_env._("The payment %(ref)s of %(amount)s is pending.", **values),
-            "authorized": merchant_env._("The payment %(ref)s of %(amount)s has been authorized.", **values),
-            "done": merchant_env._("The payment %(ref)s of %(amount)s has been confirmed.", **values),
-            "cancel": merchant_env._("The payment %(ref)s of %(amount)s has been canceled.", **values),
-            "error": merchant_env._("The payment %(ref)s of %(amount)s did not go through.", **values),
-        }
+        if self.operation == "refund":
+            # Odoo's « The refund … » keeps the English word « refund » in every language: the app's sentences.
+            messages = {
+                "pending": merchant_env._("The refund %(ref)s of %(amount)s is pending.", **values),
+                "done": merchant_env._("The refund %(ref)s of %(amount)s has been confirmed.", **values),
+                "cancel": merchant_env._("The refund %(ref)s of %(amount)s has been canceled.", **values),
+                "error": merchant_env._("The refund %(ref)s of %(amount)s did not go through.", **values),
+            }
+        else:
+            messages = {
+                "pending": merchant_env._("The payment %(ref)s of %(amount)s is pending.", **values),
+                "authorized": merchant_env._("The payment %(ref)s of %(amount)s has been authorized.", **values),
+                "done": merchant_env._("The payment %(ref)s of %(amount)s has been confirmed.", **values),
+                "cancel": merchant_env._("The payment %(ref)s of %(amount)s has been canceled.", **values),
+                "error": merchant_env._("The payment %(ref)s of %(amount)s did not go through.", **values),
+            }
         message = messages.get(self.state)
         if message and self.state in ("cancel", "error") and self.state_message:
             message += Markup("<br/>") + self.state_message

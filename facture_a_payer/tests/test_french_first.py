@@ -59,6 +59,24 @@ class TestFrenchFirst(FapPortalPaymentCase):
         message = french_tx._get_sent_message().striptags()
         self.assertRegex(message, rf"^The payment {french_tx.reference} of 189\.71\s\$ has been initiated\.$")
 
+    def test_a_refund_is_noted_in_the_merchants_french(self):
+        # Odoo's note read « The refund … has been confirmed. » (its word « refund » is not translated).
+        english_env = self.env(context=dict(self.env.context, lang="en_US"))
+        payment = self._transaction(self._invoice(self.customer_en), state="done")
+        refund = self._transaction(
+            self.env["account.move"],
+            reference=f"R-{payment.reference}",
+            amount=-50.0,
+            operation="refund",
+            source_transaction_id=payment.id,
+            currency_id=payment.currency_id.id,
+            partner_id=payment.partner_id.id,
+            invoice_ids=[],
+            state="done",
+        ).with_env(english_env)
+        message = refund._get_received_message().striptags()
+        self.assertRegex(message, rf"^Le remboursement R-{payment.reference} de -\W?50,00\s\$ a été confirmé\.$")
+
     def test_a_failed_pre_authorized_debit_is_noted_in_the_merchants_french(self):
         invoice = self._invoice(self.customer_en)
         tx = self._transaction(invoice, state="pending").with_context(lang="en_US")
