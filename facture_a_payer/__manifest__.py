@@ -28,6 +28,7 @@
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/account_move_report_templates.xml",
+        "views/sale_order_report_templates.xml",
         "views/facture_a_payer_send_job_views.xml",
         "views/facture_a_payer_reminder_views.xml",
         "views/facture_a_payer_interac_transfer_views.xml",

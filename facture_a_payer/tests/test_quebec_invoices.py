@@ -44,6 +44,13 @@ class TestQuebecInvoices(FapPortalCase):
             self.assertIn(number, page, "the invoice page")
             self.assertIn(number, receipt, "the receipt")
 
+    def test_the_quote_pdf_names_them_too(self):
+        has_qst = self._set_numbers()
+        quote = self._make_quote(self.customer_en)
+        html, _ = self.env["ir.actions.report"]._render_qweb_html("sale.action_report_saleorder", quote.ids)
+        for number in [f"GST/HST no.: {GST}"] + ([f"QST no.: {QST}"] if has_qst else []):
+            self.assertIn(number, html.decode())
+
     def test_in_french_they_are_the_tps_and_the_tvq(self):
         self.env["res.lang"]._activate_lang("fr_CA")
         self.env["ir.module.module"]._load_module_terms(["facture_a_payer"], ["fr_CA"], overwrite=True)
