@@ -156,16 +156,26 @@ class FactureAPayerDocument(models.AbstractModel):
     # Sending
     # ------------------------------------------------------------------------------------------
     def action_fap_save_and_send(self):
-        """The button « Enregistrer et envoyer »: send now, by the customer's channels."""
+        """The button « Enregistrer et envoyer »: check that the document can go by the customer's channels (else
+        say why at once), then queue it: a sending cron renders the PDF and sends the email and the SMS after the
+        response, as a mass sending does (the SMS leaves once the document is committed sent)."""
         self.ensure_one()
-        sent = self._fap_send()
+        self.check_access("write")
+        self._fap_check_sendable()
+        self._fap_prepare_send()
+        send_email, number = self._fap_get_channels(*self._fap_get_templates())
+        self.env["facture_a_payer.send.job"].sudo()._fap_enqueue(self, single=True)
         return self._fap_notification(
             "success",
             self.env._(
-                "%(document)s sent to %(customer)s by %(channels)s.",
+                "%(document)s will be sent to %(customer)s by %(channels)s in a moment.",
                 document=self.display_name,
                 customer=self.partner_id.display_name,
-                channels=self.env._(" and ").join(self._fap_channel_labels(sent)),
+                channels=self.env._(" and ").join(
+                    self._fap_channel_labels(
+                        [channel for channel, on in (("email", send_email), ("sms", number)) if on]
+                    )
+                ),
             ),
         )
 
@@ -212,6 +222,28 @@ class FactureAPayerDocument(models.AbstractModel):
         :return: the channels used, ``"email"`` and/or ``"sms"`` (see ``_fap_channel_labels``)
         """
         self.ensure_one()
+        send_email, number = self._fap_get_channels(mail_template, sms_template)
+        partner = self.partner_id
+        sent = []
+        if send_email:
+            self._fap_post_email(mail_template, partner)
+            sent.append("email")
+        if number:
+            # Odoo's ``_message_sms_with_template``, with the body fitted in one segment.
+            self._message_sms(
+                self._fap_sms_body(sms_template),
+                partner_ids=partner.ids,
+                sms_pid_to_number={partner.id: number},
+                # The mass sending hands its SMS to Twilio itself, once committed (``sms.sms._fap_release``).
+                put_in_queue=self.env.context.get("fap_queue_sms", False),
+            )
+            sent.append("sms")
+        return sent
+
+    def _fap_get_channels(self, mail_template, sms_template):
+        """``(send_email, number)``: whether ``mail_template`` goes by email, and the number ``sms_template`` goes
+        to (``False`` for none), by the customer's record. Raises ``UserError`` when nothing can be sent."""
+        self.ensure_one()
         partner = self.partner_id
         channel = partner.fap_channel or "both"
         reminder = self.env.context.get("fap_reminder")
@@ -246,21 +278,7 @@ class FactureAPayerDocument(models.AbstractModel):
                     channel=dict(partner._fields["fap_channel"]._description_selection(self.env))[channel],
                 )
             )
-        sent = []
-        if send_email:
-            self._fap_post_email(mail_template, partner)
-            sent.append("email")
-        if number:
-            # Odoo's ``_message_sms_with_template``, with the body fitted in one segment.
-            self._message_sms(
-                self._fap_sms_body(sms_template),
-                partner_ids=partner.ids,
-                sms_pid_to_number={partner.id: number},
-                # The mass sending hands its SMS to Twilio itself, once committed (``sms.sms._fap_release``).
-                put_in_queue=self.env.context.get("fap_queue_sms", False),
-            )
-            sent.append("sms")
-        return sent
+        return send_email, number
 
     def _fap_sms_body(self, sms_template):
         """The SMS of ``sms_template`` for this document in one segment (one SMS billed, never split on the phone):

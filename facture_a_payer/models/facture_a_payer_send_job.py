@@ -44,6 +44,12 @@ class FactureAPayerSendJob(models.Model):
     sent_count = fields.Integer(compute="_compute_counts")
     failed_count = fields.Integer(compute="_compute_counts")
     progress = fields.Float(compute="_compute_counts", help="Share of the documents handled, in percent")
+    single = fields.Boolean(
+        string="One document",
+        readonly=True,
+        help="One document sent by its « Save and send » button: the sending crons send it after the response; "
+        "it is not a mass sending.",
+    )
 
     @api.depends("order_ids.fap_send_state", "invoice_ids.fap_send_state")
     def _compute_counts(self):
@@ -108,9 +114,13 @@ class FactureAPayerSendJob(models.Model):
         )
 
     @api.model
-    def _fap_enqueue(self, documents):
-        """Queue ``documents`` (one job; a document already queued elsewhere moves to this one)."""
-        job = self.create({"res_model": documents._name, "user_id": self.env.uid, "company_id": self.env.company.id})
+    def _fap_enqueue(self, documents, single=False):
+        """Queue ``documents`` (one job; a document already queued elsewhere moves to this one). ``single``: the
+        button of one document, sent in its company."""
+        company = documents.company_id if single else self.env.company
+        job = self.create(
+            {"res_model": documents._name, "user_id": self.env.uid, "company_id": company.id, "single": single}
+        )
         documents.sudo().write(
             {"fap_flow": True, "fap_send_job_id": job.id, "fap_send_state": "queued", "fap_send_error": False}
         )

@@ -37,6 +37,10 @@ class SaleOrder(models.Model):
             self.env.ref("facture_a_payer.sms_template_fap_quote"),
         )
 
+    def _fap_prepare_send(self):
+        # « Envoyée » in the button's answer: its email and SMS leave right after, from the sending cron.
+        self._fap_mark_sent()
+
     def _fap_mark_sent(self):
         if self.state == "draft":
             self.state = "sent"

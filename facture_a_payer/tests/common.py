@@ -140,6 +140,21 @@ class FapSandboxCase(SandboxTestMixin, HttpCase):
             self.env["facture_a_payer.reminder"]._fap_cron()
         self.env.invalidate_all()
 
+    def send(self, document):
+        """« Enregistrer et envoyer », then what the sending cron it triggered does after the response (in the
+        document's context: ``force_report_rendering``, the language); return the button's action."""
+        action = document.action_fap_save_and_send()
+        self.run_send_queue(document.env.context)
+        return action
+
+    def run_send_queue(self, context=None):
+        """The sending crons as the scheduler runs them, their batch commits counted, not done."""
+        self.env.flush_all()
+        IrCron = self.registry["ir.cron"]
+        with patch.object(IrCron, "_commit_progress", autospec=True, return_value=float("inf")):
+            self.env["facture_a_payer.send.job"].with_context(**(context or {}))._fap_process()
+        self.env.invalidate_all()
+
     def deliver_notices(self):
         """What the crons do once a payment's transaction is committed: the app's cron writes the receipts and
         notices and sends their SMS (to the sandbox's Twilio), Odoo's mail queue their emails (to the sandbox's SMTP

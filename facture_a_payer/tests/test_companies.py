@@ -75,7 +75,7 @@ class TestCompaniesKeptApart(FapSendCase):
         invoice.action_post()
         invoice.invoice_date_due = due
         with self.at(sent):
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         return invoice
 
     def _send(self, company, partner):

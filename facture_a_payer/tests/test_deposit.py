@@ -46,6 +46,8 @@ class TestDeposit(FapPortalPaymentCase):
         balance = quote.invoice_ids - deposit
         self.assertRecordValues(balance, [{"state": "posted", "amount_total": 643.86, "amount_untaxed": 560.0}])
         self.assertEqual(sorted(balance.line_ids.filtered("tax_line_id").mapped("balance")), [-55.86, -28.0])
+        self.assertEqual(balance.fap_send_state, "queued", "sent by the sending cron, after the response")
+        self.run_send_queue()
         self.assertEqual(balance.fap_send_state, "sent")
         self.assertIn(balance.name, self.sandbox.twilio.messages[-1]["body"])
         self.assertGreater(len(self.sandbox.twilio.messages), sms_before)
@@ -178,6 +180,8 @@ class TestDepositMerchantTour(FapPortalPaymentCase):
         self.start_tour(f"/odoo/fap-quote/{quote.id}", "fap_merchant_deposit_paid", login="admin")
         balance = quote.invoice_ids - quote._fap_deposit_invoices()
         self.assertEqual(balance.mapped("amount_total"), [643.86])
+        self.assertEqual(balance.fap_send_state, "queued", "sent by the sending cron, after the response")
+        self.run_send_queue()
         self.assertEqual(balance.fap_send_state, "sent")
 
 

@@ -146,6 +146,6 @@ class TestFrenchFirst(FapPortalPaymentCase):
         invoice = self._invoice(self.customer_en)
         self.assertEqual(invoice.message_ids[-1:].body.striptags(), "Facture créée")
         with self.smtp_live():
-            toast = quote.with_context(lang="fr_CA").action_fap_save_and_send()["params"]["message"]
-        self.assertIn(f"{quote.name} envoyée à", toast)
+            toast = self.send(quote.with_context(lang="fr_CA"))["params"]["message"]
+        self.assertIn(f"{quote.name} sera envoyée à", toast)
         self.assertNotIn("envoyé à", toast)

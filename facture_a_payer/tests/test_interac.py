@@ -331,7 +331,7 @@ class TestInteracOffered(InteracCase):
     def test_the_sending_of_an_invoice_mentions_interac(self):
         invoice = self._invoice()
         sms_before = len(self.sandbox.twilio.messages)
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         sms = self.sandbox.twilio.messages[sms_before:]
         self.assertEqual(len(sms), 1)
         # One segment (test_less_noise): the Interac line does not fit beside the link, which opens the page that
@@ -345,7 +345,7 @@ class TestInteracOffered(InteracCase):
 
     def test_the_customer_sends_the_e_transfer_from_the_phone_the_invoice_is_paid(self):
         invoice = self._invoice()
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         self.sandbox.interac.gateway = {
             "url": self.base_url(),
             "db": self.env.cr.dbname,

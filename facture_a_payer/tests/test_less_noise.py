@@ -90,7 +90,7 @@ class TestInvoiceSmsOneSegment(InteracCase):
 
     def _sent_sms(self, invoice):
         before = len(self.sandbox.twilio.messages)
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         sms = self.sandbox.twilio.messages[before:]
         self.assertEqual(len(sms), 1)
         return sms[0]["body"]

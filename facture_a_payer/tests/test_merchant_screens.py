@@ -259,6 +259,9 @@ class TestMerchantScreens(MerchantCase):
         self.assertEqual(order.order_line.mapped("product_uom_qty"), [1.0, 1.0])
         self.assertAlmostEqual(order.amount_untaxed, 900.0)
         self.assertAlmostEqual(order.amount_total, 1034.78)
+        # The sending cron the button triggered sends it after the response.
+        self.assertEqual(order.fap_send_state, "queued")
+        self.run_send_queue()
         # The sandbox keeps the class's messages: this quote's.
         sms = [
             message
@@ -273,6 +276,8 @@ class TestMerchantScreens(MerchantCase):
         self.env.ref("base.user_admin").lang = "fr_CA"
         self.start_tour("/odoo/fap-quotes", "fap_merchant_quote_send_fr", login="admin")
         order = self.env["sale.order"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((order.state, order.fap_send_state), ("sent", "queued"))
+        self.run_send_queue()
         self.assertEqual((order.state, order.fap_send_state), ("sent", "sent"))
 
     def test_the_catalogue_saves_every_tap_before_going_back_to_the_quote(self):
@@ -325,7 +330,7 @@ class TestMerchantScreens(MerchantCase):
         invoice.invoice_date_due = today + timedelta(days=3)
         # Sent five days ago; the reminder of three days before the due date went out today at 10:00 in Montréal.
         with freeze_time(today - timedelta(days=5)), self.smtp_live():
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.run_reminder_cron(f"{today} 15:00")
         self.assertEqual(invoice.fap_reminder_ids.step_name, "3 days before the due date")
         self.assertEqual(invoice.fap_next_reminder_date, today + timedelta(days=3))
@@ -352,6 +357,8 @@ class TestMerchantScreens(MerchantCase):
         invoice = self._invoice("Chauffage Draft", post=False)
         self.start_tour("/odoo/fap-invoices", "fap_merchant_draft_invoice", login="admin")
         self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.fap_send_state, "queued", "sent by the sending cron, after the response")
+        self.run_send_queue()
         self.assertTrue(invoice.is_move_sent)
         self.assertEqual(invoice.fap_send_state, "sent")
 

@@ -45,7 +45,7 @@ class TestReminderCurrencies(FapSendCase):
         invoice.action_post()
         invoice.invoice_date_due = due
         with freeze_time("2026-03-02 15:00"), self.smtp_live():
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         return invoice
 
     def test_invoices_due_the_same_day_in_two_currencies_are_reminded_one_currency_a_day(self):

@@ -68,7 +68,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
 
     def test_a_pre_authorized_debit_is_processed_then_paid(self):
         _quote, invoice = self._approved_invoice()
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         page = self._pay(invoice, form={"account": BANK_SUCCESS, "mandate": "1"})
         tx = invoice.transaction_ids
         session = self.sandbox.stripe.sessions[tx.provider_reference]
@@ -89,7 +89,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
 
     def test_a_pre_authorized_debit_that_fails_later_tells_the_customer_and_the_merchant(self):
         _quote, invoice = self._approved_invoice()
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"})
         self.assertEqual(invoice.transaction_ids.state, "pending")
         sms_before = len(self._sms(self.customer_en))
@@ -117,7 +117,7 @@ class TestPaymentMethods(FapPortalPaymentCase):
 
     def test_once_paid_an_earlier_failed_payment_is_history_and_the_merchant_to_do_closes(self):
         _quote, invoice = self._approved_invoice()
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         self._pay(invoice, form={"account": BANK_FAILURE, "mandate": "1"})
         self.sandbox.stripe.settle_async_payments()
         self.deliver_callbacks()

@@ -64,7 +64,7 @@ class TestReminders(FapSendCase):
         invoice.action_post()
         invoice.invoice_date_due = due
         with self.at(sent):
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         return invoice
 
     def reminder_days(self, partner, start, end, hour="15:00"):
@@ -236,8 +236,8 @@ class TestReminders(FapSendCase):
         self.assertEqual(paid.fap_reminder_status, "none")
         approved, declined = self._quote(partner), self._quote(partner)
         with self.at("2026-03-02 15:00"):
-            approved.action_fap_save_and_send()
-            declined.action_fap_save_and_send()
+            self.send(approved)
+            self.send(declined)
         self.assertEqual(approved.fap_next_reminder_date, date(2026, 3, 5), "3 days after sending")
         with self.at("2026-03-03 15:00"):
             invoice = approved._fap_confirm_and_invoice()
@@ -270,7 +270,7 @@ class TestReminders(FapSendCase):
         partner = self._customer("Café du Parc", tz="America/Montreal")
         quote = self._quote(partner, validity_date="2026-03-20")
         with self.at("2026-03-02 15:00"):
-            quote.action_fap_save_and_send()
+            self.send(quote)
         days = self.reminder_days(partner, "2026-03-03", "2026-03-25")
         self.assertEqual(days, ["2026-03-05", "2026-03-18"])
         self.assertIn(f"rappel, soumission {quote.name}", self.received_sms(partner)[-1]["body"])

@@ -14,7 +14,7 @@ class TestSendBadInput(FapSendCase):
         partner = self._customer("Jean Sansnouvelles", email=False, phone=False)
         quote = self._quote(partner)
         with self.smtp_live(), self.assertRaisesRegex(UserError, "Jean Sansnouvelles has no email address nor valid"):
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertNothingSent(quote)
         self.assertEqual(quote.state, "draft")
 
@@ -22,7 +22,7 @@ class TestSendBadInput(FapSendCase):
         partner = self._customer("Lucie Bédard", phone="514 555")
         invoice = self._invoice(partner)
         with self.smtp_live(), self.assertRaises(UserError) as caught:
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.assertIn("« 514 555 »", caught.exception.args[0])
         self.assertIn("Lucie Bédard", caught.exception.args[0])
         self.assertNothingSent(invoice)
@@ -42,7 +42,7 @@ class TestSendBadInput(FapSendCase):
         self.sandbox.twilio.outage = 503
         self.addCleanup(setattr, self.sandbox.twilio, "outage", None)
         with self.smtp_live():
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertEqual(len(self.received_emails(partner)), 1)
         self.assertEqual(quote.state, "sent")
         [notification] = self.chatter_notifications(quote, "sms")
@@ -62,7 +62,7 @@ class TestSendBadInput(FapSendCase):
         partner = self._customer("Rémi Fortin", phone="514 555 0009")  # not SMS-capable for the sandbox
         invoice = self._invoice(partner)
         with self.smtp_live():
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.assertEqual(len(self.received_emails(partner)), 1)
         [notification] = self.chatter_notifications(invoice, "sms")
         self.assertEqual(notification.notification_status, "exception")
@@ -71,7 +71,7 @@ class TestSendBadInput(FapSendCase):
     def test_undelivered_sms_shows_why_after_the_status_callback(self):
         partner = self._customer("Sophie Gauthier", phone="514 555 0666")  # accepted, then undelivered
         invoice = self._invoice(partner)
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         [notification] = self.chatter_notifications(invoice, "sms")
         self.assertEqual(notification.notification_status, "pending")
         self.deliver_callbacks()
@@ -86,7 +86,7 @@ class TestSendBadInput(FapSendCase):
             closed.bind(("127.0.0.1", 0))
             self.mail_server.smtp_port = closed.getsockname()[1]
         with self.smtp_live():
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertFalse(self.received_emails(partner))
         [notification] = self.chatter_notifications(quote, "email")
         self.assertEqual(notification.notification_status, "exception")
@@ -98,19 +98,19 @@ class TestSendBadInput(FapSendCase):
         quote = self._quote(partner)
         quote._action_cancel()
         with self.smtp_live(), self.assertRaisesRegex(UserError, f"The quote {quote.name} is cancelled"):
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertNothingSent(quote)
 
     def test_draft_invoice_is_posted_first_only_when_the_merchant_confirms(self):
         partner = self._customer("Hélène Roy")
         invoice = self._invoice(partner, post=False)
         with self.smtp_live(), self.assertRaisesRegex(UserError, "is a draft: confirm it before sending"):
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.assertEqual(invoice.state, "draft")
         self.assertNothingSent(invoice)
         # The form's button for a draft asks to confirm, then passes fap_post_draft.
         with self.smtp_live():
-            invoice.with_context(fap_post_draft=True).action_fap_save_and_send()
+            self.send(invoice.with_context(fap_post_draft=True))
         self.assertEqual(invoice.state, "posted")
         self.assertTrue(invoice.is_move_sent)
         self.assertEqual(len(self.received_emails(partner)), 1)
@@ -121,7 +121,7 @@ class TestSendBadInput(FapSendCase):
         invoice = self._invoice(partner)
         invoice.button_cancel()
         with self.assertRaisesRegex(UserError, "is cancelled"):
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.assertNothingSent(invoice)
 
 
@@ -133,7 +133,7 @@ class TestSendChannels(FapSendCase):
         partner = self._customer("Claire Email", fap_channel="email")
         quote = self._quote(partner)
         with self.smtp_live():
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertEqual(len(self.received_emails(partner)), 1)
         self.assertFalse(self.received_sms(partner))
         self.assertFalse(self.chatter_notifications(quote, "sms"))
@@ -142,7 +142,7 @@ class TestSendChannels(FapSendCase):
         partner = self._customer("Simon Texto", fap_channel="sms")
         invoice = self._invoice(partner)
         with self.smtp_live():
-            invoice.action_fap_save_and_send()
+            self.send(invoice)
         self.assertFalse(self.received_emails(partner))
         self.assertEqual(len(self.received_sms(partner)), 1)
         self.assertFalse(self.chatter_notifications(invoice, "email"))
@@ -153,7 +153,7 @@ class TestSendChannels(FapSendCase):
         self.assertEqual(partner.fap_channel, "both")
         quote = self._quote(partner)
         with self.smtp_live():
-            action = quote.action_fap_save_and_send()
+            action = self.send(quote)
         self.assertEqual(len(self.received_emails(partner)), 1)
         self.assertIn("email", action["params"]["message"])
         self.assertNotIn("SMS", action["params"]["message"])
@@ -162,5 +162,5 @@ class TestSendChannels(FapSendCase):
         partner = self._customer("Paula Sansfil", phone=False, fap_channel="sms")
         quote = self._quote(partner)
         with self.smtp_live(), self.assertRaisesRegex(UserError, "Paula Sansfil has no email address nor valid"):
-            quote.action_fap_save_and_send()
+            self.send(quote)
         self.assertFalse(self.received_emails(partner))

@@ -1,3 +1,5 @@
+from ast import literal_eval
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo.tests import tagged
@@ -12,7 +14,7 @@ class TestSendFlow(FapSendCase):
     def _send_and_check(self, document, partner, words):
         """Send ``document`` and check both messages; returns (email, sms)."""
         with self.smtp_live():
-            action = document.action_fap_save_and_send()
+            action = self.send(document)
         self.assertEqual(action["params"]["type"], "success")
 
         [email] = self.received_emails(partner)
@@ -49,6 +51,43 @@ class TestSendFlow(FapSendCase):
         self.deliver_callbacks()
         self.assertEqual(sms_notification.notification_status, "sent", "Twilio's 'delivered' callback")
         return email, sms
+
+    def test_the_button_answers_before_the_pdf_the_email_and_the_sms(self):
+        partner = self._customer("Élise Tremblay", lang="fr_CA")
+        documents = [self._quote(partner), self._invoice(partner)]
+        Report = type(self.env["ir.actions.report"])
+        for document in documents:
+            with (
+                self.subTest(document._name),
+                self.smtp_live(),
+                patch.object(
+                    Report, "_pre_render_qweb_pdf", autospec=True, side_effect=Report._pre_render_qweb_pdf
+                ) as render,
+            ):
+                sms_before = len(self.received_sms(partner))
+                action = document.action_fap_save_and_send()
+                # The merchant's answer: nothing rendered nor sent, the document queued, the sending cron called.
+                self.assertEqual(action["params"]["type"], "success")
+                self.assertIn("by email and SMS", action["params"]["message"])
+                render.assert_not_called()
+                self.assertEqual(document.fap_send_state, "queued")
+                self.assertFalse(self.chatter_notifications(document, "email"))
+                self.assertFalse(self.chatter_notifications(document, "sms"))
+                self.assertEqual(len(self.received_sms(partner)), sms_before)
+                cron = self.env.ref("facture_a_payer.ir_cron_fap_send_jobs")
+                self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+                # One document is not a mass sending: « Envois groupés » does not list it.
+                jobs = self.env.ref("facture_a_payer.facture_a_payer_send_job_action")
+                self.assertFalse(self.env["facture_a_payer.send.job"].search(literal_eval(jobs.domain)))
+
+                self.run_send_queue()
+                render.assert_called()
+                self.assertEqual(document.fap_send_state, "sent")
+                self.assertEqual(self.chatter_notifications(document, "email").mapped("notification_status"), ["sent"])
+                self.assertEqual(len(self.chatter_notifications(document, "sms")), 1)
+                self.assertEqual(len(self.received_sms(partner)), sms_before + 1)
+        self.assertEqual(documents[0].state, "sent")
+        self.assertEqual(len(self.received_emails(partner)), 2)
 
     def test_quote_in_french_by_email_and_sms(self):
         partner = self._customer("Élise Tremblay", lang="fr_CA")
@@ -89,7 +128,7 @@ class TestSendFlow(FapSendCase):
         partner = self._customer("Paul Ouellet", lang="fr_CA")
         invoice = self._invoice(partner)
         with self.smtp_live():
-            invoice.with_context(force_report_rendering=True).action_fap_save_and_send()
+            self.send(invoice.with_context(force_report_rendering=True))
         [email] = self.received_emails(partner)
         [pdf] = email["attachments"]
         self.assertEqual(pdf["content_type"], "application/pdf")
@@ -99,7 +138,7 @@ class TestSendFlow(FapSendCase):
         partner = self._customer("Paul Ouellet", lang="fr_CA")
         invoice = self._invoice(partner)
         with self.smtp_live():
-            invoice.with_context(force_report_rendering=True).action_fap_save_and_send()
+            self.send(invoice.with_context(force_report_rendering=True))
         legal_pdf = invoice.invoice_pdf_report_id
         self.assertTrue(legal_pdf.raw.startswith(b"%PDF"))
         # Every PDF of the invoice, the binary fields' included (ir.attachment hides them unless asked).
@@ -124,7 +163,7 @@ class TestSendFlow(FapSendCase):
     def test_an_invoice_sent_by_sms_only_has_its_legal_pdf_too(self):
         partner = self._customer("Jean Sms", fap_channel="sms")
         invoice = self._invoice(partner)
-        invoice.action_fap_save_and_send()
+        self.send(invoice)
         self.assertFalse(self.received_emails(partner))
         self.assertTrue(invoice.invoice_pdf_report_id)
         self.assertTrue(invoice.is_move_sent)
@@ -132,8 +171,8 @@ class TestSendFlow(FapSendCase):
     def test_link_reaches_that_document_and_no_other(self):
         alice, bob = self._customer("Alice Roy"), self._customer("Bob Côté")
         alice_quote, bob_quote = self._quote(alice, quantity=1), self._quote(bob, quantity=3)
-        alice_quote.action_fap_save_and_send()
-        bob_quote.action_fap_save_and_send()
+        self.send(alice_quote)
+        self.send(bob_quote)
         [alice_sms] = self.received_sms(alice)
         [short_url] = SHORT_URL_RE.findall(alice_sms["body"])
         response = self.open_as_visitor(short_url)

@@ -89,5 +89,5 @@ class TestSendMass(FapSendCase):
         # Sending one again from its form clears the failure.
         bad_phone.partner_id.phone = "514 555 0777"
         with self.smtp_live():
-            bad_phone.action_fap_save_and_send()
+            self.send(bad_phone)
         self.assertEqual((bad_phone.fap_send_state, bad_phone.fap_send_error), ("sent", False))
