@@ -13,11 +13,14 @@ browser asks of Odoo, from a public visitor who only has the link:
    loopback Stripe). Odoo has no hosted Checkout of its own: no native column.
 4. return → « Payée »: Odoo's return route (the session read back from Stripe, the payment posted and reconciled,
    the receipt queued), the status page, its poll and the invoice's page. No native column, as for step 3.
+5. deposit: return → its page: the same return after paying the 30 % deposit that approves a quote (confirmed,
+   its deposit's invoice made, posted and paid), and the page it leads to. Native: the same payment of a quote outside
+   our flow (Odoo's « Online payment » of quotes: confirmed, its confirmation email sent with the PDF).
 
 PDFs are rendered by wkhtmltopdf as in production (Odoo renders HTML instead while testing).
 Time: wall time of the step's requests seen by the client on the loopback (median, fastest); queries: every SQL
-statement the server runs for them. Then, for « Approuver », where the time goes inside the request: the slowest
-calls, cumulative (a call inside another counts in both).
+statement the server runs for them. Then, for « Approuver » and the deposit's return, where the time goes inside
+the requests: the slowest calls, cumulative (a call inside another counts in both).
 """
 
 import os
@@ -36,9 +39,16 @@ from odoo.addons.facture_a_payer.tests.portal_common import CARD_SUCCESS, FapPor
 
 ROUNDS = int(os.environ.get("FAP_BENCH_ROUNDS", "10"))
 SIGNATURE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-# The calls of « Approuver » worth timing: the confirmation, the invoice, the messages, the mail and SMS transports.
+# The calls worth timing: the confirmation, the invoice, the payment, the messages, the mail and SMS transports.
 PROFILED = {
-    "sale.order": ["action_confirm", "_fap_invoice_confirmed", "_send_order_confirmation_mail", "message_post"],
+    "sale.order": [
+        "action_confirm",
+        "_fap_invoice_confirmed",
+        "_send_order_confirmation_mail",
+        "message_post",
+        "_create_invoices",
+    ],
+    "payment.transaction": ["_post_process", "_set_done"],
     "account.move": ["action_post", "_fap_schedule_reminders", "_portal_ensure_token"],
     "mail.mail": ["send"],
     "sms.sms": ["_send"],
@@ -117,6 +127,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
         )
         results = defaultdict(lambda: ([], []))
         totals = defaultdict(list)
+        deposit_totals = defaultdict(list)
 
         def record(key, measure):
             queries, seconds, result = measure
@@ -152,6 +163,23 @@ class BenchCustomerSteps(FapPortalPaymentCase):
                 ),
             )
             self.assertEqual(invoice.payment_state, "paid")
+            for side, fap_flow in (("ours", True), ("native", False)):
+                quote = self._make_quote(fap_flow=fap_flow, require_payment=True, prepayment_percent=0.3)
+                answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 275.94)
+                location = self._return_from_checkout(answer["result"])
+                self.env.flush_all()
+                with self._profiled(deposit_totals if _round and fap_flow else defaultdict(list)):
+                    record(
+                        ("deposit", side),
+                        self._step(
+                            [
+                                lambda loc=location: self.url_open(loc),
+                                lambda: self._rpc("/payment/status/poll")["result"],
+                                lambda q=quote: self._open(self.path(q.get_portal_url())),
+                            ]
+                        ),
+                    )
+                self.assertEqual(quote.state, "sale")
             if not _round:
                 results.clear()
 
@@ -168,6 +196,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
             "approve": "2. approve → invoice page",
             "pay": "3. « Payer » → hosted page",
             "paid": "4. return → « Payée »",
+            "deposit": "5. deposit: return → its page",
         }
         for key, label in steps.items():
             our_q, our_t = results[key, "ours"]
@@ -186,6 +215,10 @@ class BenchCustomerSteps(FapPortalPaymentCase):
                     f"   {f'{our[2]:.1f} / —':>25}"
                 )
         print()
-        print("Inside « Approuver » (ours), per request, cumulative:")
-        for label, spent in sorted(totals.items(), key=lambda item: -sum(item[1])):
-            print(f"  {label:45} {sum(spent) / ROUNDS * 1000:8.1f} ms   {len(spent) / ROUNDS:4.1f} calls")
+        for title, spent_by_call in (
+            ("« Approuver »", totals),
+            ("the return from the deposit's payment", deposit_totals),
+        ):
+            print(f"Inside {title} (ours), per round, cumulative:")
+            for label, spent in sorted(spent_by_call.items(), key=lambda item: -sum(item[1])):
+                print(f"  {label:45} {sum(spent) / ROUNDS * 1000:8.1f} ms   {len(spent) / ROUNDS:4.1f} calls")
