@@ -4,7 +4,7 @@ import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { user } from "@web/core/user";
-import { formatFloat } from "@web/core/utils/numbers";
+import { formatFloat, humanNumber } from "@web/core/utils/numbers";
 import { useService } from "@web/core/utils/hooks";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
@@ -67,11 +67,8 @@ export class FapHome extends Component {
             label: formatDate(deserializeDate(week.week), { format: "d MMM" }),
             height: Math.round((100 * week.amount) / max),
             title: `${formatDate(deserializeDate(week.week))} · ${this.money(week.amount)}`,
-            // Above its bar, in a bar's width: « 684 $ », « 1,5k $ ».
-            short: formatCurrency(week.amount, this.state.figures.currency_id, {
-                humanReadable: week.amount >= 1000,
-                digits: [0, week.amount >= 1000 ? 1 : 0],
-            }),
+            // Above its bar, in a bar's width: « 684 », « 1,4k » (the bar's title has the amount in full).
+            short: humanNumber(week.amount, { decimals: week.amount >= 1000 ? 1 : 0 }),
         }));
     }
 

@@ -74,20 +74,36 @@ tours.add("fap_layout_cadence", {
 
 tours.add("fap_layout_home", {
     steps: () => [
-        { content: "The chart says how much each week", trigger: ".o_fap_chart .o_fap_chart_amount:contains($)" },
+        {
+            content: "The chart says how much each week",
+            trigger: ".o_fap_chart .o_fap_chart_amount",
+            run() {
+                const amounts = [...document.querySelectorAll(".o_fap_chart_amount")].map((el) => el.innerText);
+                if (!amounts.every((amount) => /^\d[\d\s,.]*k?$/.test(amount))) {
+                    throw new Error(`the chart's amounts read ${amounts.join(" | ")}`);
+                }
+            },
+        },
         readWhole(".o_fap_chart .o_fap_chart_amount"),
         {
-            content: "At the end of « Accueil », « + » leaves the chart's last bar in sight",
+            content: "Wherever « Accueil » is scrolled, « + » covers none of the chart's weeks",
             trigger: ".o_fap_home .o_fap_chart_bar",
             run() {
                 const home = document.querySelector(".o_fap_home");
-                home.scrollTop = home.scrollHeight;
-                const bars = document.querySelectorAll(".o_fap_chart_week");
-                const last = bars[bars.length - 1].getBoundingClientRect();
-                const plus = document.querySelector(".o_fap_new_quote").getBoundingClientRect();
-                if (plus.left < last.right && plus.top < last.bottom) {
-                    throw new Error("« + » covers the chart's last bar");
+                const end = home.scrollHeight - home.clientHeight;
+                for (const top of [0, end / 3, (2 * end) / 3, end]) {
+                    home.scrollTop = top;
+                    const plus = document.querySelector(".o_fap_new_quote").getBoundingClientRect();
+                    for (const week of document.querySelectorAll(".o_fap_chart_week, .o_fap_chart_label")) {
+                        const box = week.getBoundingClientRect();
+                        const apart = box.right <= plus.left || box.left >= plus.right ||
+                            box.bottom <= plus.top || box.top >= plus.bottom;
+                        if (!apart) {
+                            throw new Error(`scrolled to ${Math.round(top)} px, « + » covers a week of the chart`);
+                        }
+                    }
                 }
+                home.scrollTop = 0;
             },
         },
         { content: "The approval rate's quotes", trigger: ".o_fap_figure[data-figure=approval]", run: "click" },
