@@ -3,7 +3,8 @@
 Installs the modules on an empty database with ``--test-enable`` (their at_install and post_install tests
 run), reads the failures from the log and compares them with the failures Odoo has without our add-ons
 (``odoo_own_tests_baseline.txt``, made by ``--baseline``). Exits 1 when our add-ons add a failure, or when
-the run did not finish. Called by ``./dev odoo-tests``.
+the run did not finish. Called by ``./dev odoo-tests``. ``--beside`` adds eCommerce, stock and Accounting's
+tests, against a baseline of their own (``odoo_own_tests_baseline_beside.txt``); it is not a CI step (README).
 """
 
 import argparse
@@ -15,10 +16,26 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 BASELINE = HERE / "odoo_own_tests_baseline.txt"
+BASELINE_BESIDE = HERE / "odoo_own_tests_baseline_beside.txt"
 # The modules we extend (ours depend on them), and Stripe's, whose routes ours sit beside.
 ODOO_MODULES = "sale_management,account_payment,sms_twilio,portal,payment,payment_stripe,phone_validation"
 OURS = "facture_a_payer,payment_stripe_checkout"
 TEST_TAGS = "/sale,/sale_management,/account_payment,/portal,/payment,/sms,/sms_twilio,/payment_stripe"
+# --beside: what companies run beside them, eCommerce (website_sale, with the website) and stock (sale_stock), and
+# Accounting's tests of what our flow does to invoices: sending, the portal, payments, down payments, reconciliation.
+BESIDE_MODULES = "website_sale,sale_stock"
+ACCOUNT_CLASSES = (
+    "TestAccountMoveSend",
+    "TestAccountComposerPerformance",
+    "TestPortalInvoice",
+    "TestPortalAttachment",
+    "TestAccountPayment",
+    "TestAccountPaymentRegister",
+    "TestAccountMovePaymentsWidget",
+    "TestTaxesDownPayment",
+    "TestAccountMoveReconcile",
+)
+BESIDE_TAGS = ",".join(["/website_sale", "/sale_stock", *(f"/account:{name}" for name in ACCOUNT_CLASSES)])
 # "2026-12-02 18:33:46,965 22965 ERROR db odoo.addons.sale.tests.test_x: FAIL: TestX.test_y"
 FAILURE_RE = re.compile(r"^\S+ \S+ \d+ ERROR \S+ (?P<logger>[\w.]+): (?P<kind>FAIL|ERROR): (?P<test>.+)$")
 SUMMARY_RE = re.compile(
@@ -27,7 +44,11 @@ SUMMARY_RE = re.compile(
 
 
 def run(args, log_path):
-    modules = ODOO_MODULES if args.baseline else f"{ODOO_MODULES},{OURS}"
+    modules, test_tags = ODOO_MODULES, TEST_TAGS
+    if args.beside:
+        modules, test_tags = f"{modules},{BESIDE_MODULES}", f"{test_tags},{BESIDE_TAGS}"
+    if not args.baseline:
+        modules = f"{modules},{OURS}"
     subprocess.run(["dropdb", "--if-exists", "--force", args.db], check=True)
     command = [
         args.python,
@@ -40,18 +61,43 @@ def run(args, log_path):
         "-i",
         modules,
         "--test-enable",
-        f"--test-tags={TEST_TAGS}",
+        f"--test-tags={test_tags}",
         "--stop-after-init",
         "--http-interface=127.0.0.1",
         f"--http-port={args.http_port}",
         "--log-level=test",
         f"--logfile={log_path}",
     ]
-    print(f"odoo-tests: installing {modules} with Odoo's tests {TEST_TAGS} (log: {log_path})", flush=True)
+    print(f"odoo-tests: installing {modules} with Odoo's tests {test_tags} (log: {log_path})", flush=True)
     started = time.monotonic()
-    returncode = subprocess.run(command, check=False).returncode
+    process = subprocess.Popen(command)
+    returncode = wait_for_summary(process, log_path)
     print(f"odoo-tests: Odoo exited with {returncode} after {time.monotonic() - started:.0f} s", flush=True)
     subprocess.run(["dropdb", "--if-exists", "--force", args.db], check=False)
+
+
+def wait_for_summary(process, log_path):
+    """Odoo's exit code; Odoo is stopped when it has not exited a minute after writing its test summary.
+
+    After a failed website tour, Odoo's runner can hang at shutdown (a browser or a server thread left behind):
+    the summary says all there is to know by then.
+    """
+    while process.poll() is None:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            if log_path.exists() and SUMMARY_RE.search(log_path.read_text(errors="replace")):
+                try:
+                    return process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    print("odoo-tests: Odoo did not exit after its test summary: stopped", flush=True)
+                    process.terminate()
+                    try:
+                        return process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        return process.wait()
+    return process.returncode
 
 
 def read_log(log_path):
@@ -76,7 +122,11 @@ def main():
     parser.add_argument("--log", default=None, help="where Odoo writes its log")
     parser.add_argument("--baseline", action="store_true", help="run without our add-ons and write the baseline")
     parser.add_argument("--from-log", default=None, help="only compare an existing log (no run)")
+    parser.add_argument(
+        "--beside", action="store_true", help="with eCommerce, stock and Accounting's tests (baseline of its own)"
+    )
     args = parser.parse_args()
+    baseline = BASELINE_BESIDE if args.beside else BASELINE
 
     log_path = pathlib.Path(args.from_log or args.log or f"{args.data_dir}/odoo-own-tests.log")
     if not args.from_log:
@@ -88,10 +138,10 @@ def main():
         return 1
     print(f"odoo-tests: {summary['run']} tests, {summary['failed']} failed, {summary['errors']} error(s)")
     if args.baseline:
-        BASELINE.write_text("".join(f"{failure}\n" for failure in sorted(failures)))
-        print(f"odoo-tests: baseline written to {BASELINE} ({len(failures)} failures of Odoo alone)")
+        baseline.write_text("".join(f"{failure}\n" for failure in sorted(failures)))
+        print(f"odoo-tests: baseline written to {baseline} ({len(failures)} failures of Odoo alone)")
         return 0
-    known = set(BASELINE.read_text().splitlines()) if BASELINE.exists() else set()
+    known = set(baseline.read_text().splitlines()) if baseline.exists() else set()
     added = sorted(failures - known)
     for failure in sorted(failures & known):
         print(f"  also without our add-ons: {failure}")
