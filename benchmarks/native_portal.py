@@ -14,6 +14,7 @@ OUR_VIEWS = (
     "facture_a_payer.sale_order_portal_template",
     "facture_a_payer.portal_invoice_page",
     "facture_a_payer.portal_invoice_page_payment",
+    "facture_a_payer.frontend_layout_visitor_assets",
 )
 
 

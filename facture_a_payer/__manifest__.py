@@ -38,6 +38,7 @@
         "views/sale_portal_templates.xml",
         "views/account_portal_templates.xml",
         "views/unsubscribe_templates.xml",
+        "views/visitor_assets_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -46,6 +47,38 @@
         "web.assets_frontend": [
             "facture_a_payer/static/src/interactions/**/*",
             "facture_a_payer/static/src/signature/**/*",
+        ],
+        # The anonymous visitor's pages (quote, invoice): Odoo's frontend JavaScript without what they never run
+        # (Odoo's domain and expression editors, pickers, file viewer, the bus, the HTML editor's embedded
+        # components), none of it imported by what stays nor by another Odoo module's frontend code; the layout
+        # loads it for them only (views/visitor_assets_templates.xml).
+        "facture_a_payer.assets_visitor_lazy": [
+            ("include", "web.assets_frontend_lazy"),
+            ("remove", "bus/static/src/**/*"),
+            ("remove", "html_editor/static/src/components/html_viewer/**/*"),
+            ("remove", "html_editor/static/src/html_migrations/**/*"),
+            ("remove", "html_editor/static/src/others/**/*"),
+            ("remove", "html_editor/static/src/public/**/*"),
+            ("remove", "mail/static/src/utils/**/*"),
+            ("remove", "web/static/src/core/barcode/**/*"),
+            ("remove", "web/static/src/core/color_picker/**/*"),
+            ("remove", "web/static/src/core/colorlist/**/*"),
+            ("remove", "web/static/src/core/commands/**/*"),
+            ("remove", "web/static/src/core/datetime/**/*"),
+            ("remove", "web/static/src/core/debug/**/*"),
+            ("remove", "web/static/src/core/domain_selector/**/*"),
+            ("remove", "web/static/src/core/domain_selector_dialog/**/*"),
+            ("remove", "web/static/src/core/emoji_picker/**/*"),
+            ("remove", "web/static/src/core/expression_editor/**/*"),
+            ("remove", "web/static/src/core/expression_editor_dialog/**/*"),
+            ("remove", "web/static/src/core/file_upload/**/*"),
+            ("remove", "web/static/src/core/file_viewer/**/*"),
+            ("remove", "web/static/src/core/model_field_selector/**/*"),
+            ("remove", "web/static/src/core/model_selector/**/*"),
+            ("remove", "web/static/src/core/pager/**/*"),
+            ("remove", "web/static/src/core/record_selectors/**/*"),
+            ("remove", "web/static/src/core/tree_editor/**/*"),
+            ("remove", "web/static/src/public/datetime_picker.js"),
         ],
         "web.report_assets_common": [
             "facture_a_payer/static/src/report/**/*",

@@ -24,6 +24,14 @@ class TestPortalVisitor(FapPortalPaymentCase):
             self.assertNotIn(hidden, page, hidden)
         self.assertIn('id="fap_history"', page)
         self.assertIn("Envoyée", page)
+        # Odoo's frontend JavaScript without what the visitor's pages never run (issue 25).
+        self.assertNotIn("web.assets_frontend_lazy", page)
+        lean = re.search(r'data-src="(/web/assets/[^"]*/facture_a_payer\.assets_visitor_lazy\.min\.js)"', page)[1]
+        script = self.url_open(lean).text
+        self.assertIn("@payment/interactions/payment_form", script)
+        self.assertIn("@facture_a_payer/signature/deferred_signature_form", script)
+        self.assertNotIn("@web/core/tree_editor/", script)
+        self.assertNotIn("@bus/", script)
 
         self._approve(quote)
         invoice = quote.invoice_ids
@@ -56,3 +64,5 @@ class TestPortalVisitor(FapPortalPaymentCase):
         self.assertIn("o_portal_chatter", page)
         self.assertIn("o_portal_submenu", page)
         self.assertNotIn('id="fap_history"', page)
+        self.assertIn("web.assets_frontend_lazy", page)
+        self.assertNotIn("facture_a_payer.assets_visitor_lazy", page)
