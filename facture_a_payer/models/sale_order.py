@@ -246,7 +246,11 @@ class SaleOrder(models.Model):
         )._create_invoices(grouped=True, final=True)
         invoices = invoices.with_env(self.env)
         invoices.fap_flow = True
-        invoices.action_post()
+        # Dated on the merchant's day, whoever approves (the customer at 20 h in Montréal is already tomorrow in UTC).
+        merchant = to_invoice[:1]._fap_salesperson()
+        invoices.with_context(
+            tz=merchant.tz or to_invoice[:1].company_id.partner_id.tz or self.env.context.get("tz")
+        ).action_post()
         for invoice in invoices:
             invoice._portal_ensure_token()
         # The customer has its link (the approval leads to it): it is reminded until paid, as a sent invoice.

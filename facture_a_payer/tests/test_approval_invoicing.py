@@ -1,4 +1,7 @@
+from datetime import date
+
 from fap_sandbox.stripe import CARD_SUCCESS
+from freezegun import freeze_time
 from lxml import html as lxml_html
 
 from odoo.exceptions import UserError
@@ -24,6 +27,17 @@ class TestApprovalInvoicing(FapPortalPaymentCase):
         self.url_open(returned.headers["Location"])
         self._rpc("/payment/status/poll")
         return quote.transaction_ids.filtered(lambda tx: tx.state == "done")
+
+    def test_an_evening_approval_is_invoiced_on_the_merchants_day(self):
+        """At 21 h in Montréal it is already tomorrow in UTC and in Brussels (OdooBot's zone, the public user's
+        approval runs as superuser): the invoice is dated on the merchant's day."""
+        self.company.fap_auto_invoice = True
+        self.salesperson.tz = "America/Toronto"
+        quote = self._make_quote()
+        with freeze_time("2026-12-08 02:00:00"):
+            invoice = quote.sudo().with_context(tz="Europe/Brussels")._fap_confirm_and_invoice()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.invoice_date, date(2026, 12, 7))
 
     def test_odoos_confirmation_makes_no_invoice_with_or_without_the_setting(self):
         for auto_invoice in (True, False):
