@@ -27,11 +27,10 @@ import os
 import statistics
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager
-from unittest.mock import patch
 
 from lxml import html as lxml_html
 from native_portal import native_portal
+from profiled import profiled
 
 from odoo.tests import tagged
 
@@ -75,28 +74,6 @@ class BenchCustomerSteps(FapPortalPaymentCase):
         response = self.url_open(path)
         self.assertEqual(response.status_code, 200, path)
         return response
-
-    @contextmanager
-    def _profiled(self, totals):
-        """Cumulative time of the PROFILED calls, made in the server's thread."""
-
-        def timed(original, label):
-            def wrapper(*args, **kwargs):
-                start = time.perf_counter()
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    totals[label].append(time.perf_counter() - start)
-
-            return wrapper
-
-        with ExitStack() as stack:
-            for model, methods in PROFILED.items():
-                cls = type(self.env[model])
-                for method in methods:
-                    original = getattr(cls, method)
-                    stack.enter_context(patch.object(cls, method, timed(original, f"{model}.{method}")))
-            yield
 
     def _approve_ours(self, quote):
         answer = self._rpc(quote.get_portal_url(suffix="/accept"), {"name": "Client", "signature": SIGNATURE})["result"]
@@ -143,7 +120,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
             record(("link", "ours"), self._step([lambda q=short_path: self._open(q)]))
             with native_portal(self.env):
                 record(("link", "native"), self._step([lambda q=native: self._open(self.path(q.get_portal_url()))]))
-            with self._profiled(totals if _round else defaultdict(list)):
+            with profiled(self.env, PROFILED, totals if _round else defaultdict(list)):
                 record(("approve", "ours"), self._step([lambda q=ours: self._approve_ours(q)]))
             with native_portal(self.env):
                 record(("approve", "native"), self._step([lambda q=native: self._approve_native(q)]))
@@ -168,7 +145,7 @@ class BenchCustomerSteps(FapPortalPaymentCase):
                 answer = self._start_transaction(f"/my/orders/{quote.id}/transaction", quote, 275.94)
                 location = self._return_from_checkout(answer["result"])
                 self.env.flush_all()
-                with self._profiled(deposit_totals if _round and fap_flow else defaultdict(list)):
+                with profiled(self.env, PROFILED, deposit_totals if _round and fap_flow else defaultdict(list)):
                     record(
                         ("deposit", side),
                         self._step(

@@ -23,8 +23,9 @@ import os
 import statistics
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
+
+from profiled import profiled
 
 from odoo import Command
 from odoo.tests import tagged
@@ -57,26 +58,6 @@ class BenchMerchantSteps(FapPortalPaymentCase):
         seconds = time.perf_counter() - start
         self.env.invalidate_all()
         return self.cr.sql_log_count - count, seconds, result
-
-    @contextmanager
-    def _profiled(self, totals):
-        def timed(original, label):
-            def wrapper(*args, **kwargs):
-                start = time.perf_counter()
-                try:
-                    return original(*args, **kwargs)
-                finally:
-                    totals[label].append(time.perf_counter() - start)
-
-            return wrapper
-
-        with ExitStack() as stack:
-            for model, methods in PROFILED.items():
-                cls = type(self.env[model])
-                for method in methods:
-                    original = getattr(cls, method)
-                    stack.enter_context(patch.object(cls, method, timed(original, f"{model}.{method}")))
-            yield
 
     def _native_quote_send(self, quote):
         action = quote.action_quotation_send()
@@ -189,7 +170,7 @@ class BenchMerchantSteps(FapPortalPaymentCase):
             merchant = self.env(user=self.salesperson)
             with self.smtp_live():
                 self._after_response()
-                with self._profiled(totals if _round else defaultdict(list)):
+                with profiled(self.env, PROFILED, totals if _round else defaultdict(list)):
                     for key, call in ours.items():
                         record((key, "ours"), self._step(call, documents[key, "ours"].with_env(merchant)))
                     record(("after", "ours"), self._step(self._after_response))
