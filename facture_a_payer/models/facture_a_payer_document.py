@@ -162,8 +162,9 @@ class FactureAPayerDocument(models.AbstractModel):
         self.ensure_one()
         self.check_access("write")
         self._fap_check_sendable()
-        self._fap_prepare_send()
+        # The channels first: a customer who cannot be reached leaves the document as it was.
         send_email, number = self._fap_get_channels(*self._fap_get_templates())
+        self._fap_prepare_send()
         self.env["facture_a_payer.send.job"].sudo()._fap_enqueue(self, single=True)
         return self._fap_notification(
             "success",
