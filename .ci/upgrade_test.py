@@ -550,11 +550,9 @@ def main():
         subprocess.run(["dropdb", "--if-exists", "--force", args.db], check=True)
         shutil.rmtree(f"{args.data_dir}/filestore/{args.db}", ignore_errors=True)
         subprocess.run(["createdb", "-T", args.template, args.db], check=True)
-        # The copy's attachments are the template's files (./dev builds it as <template>.tmp, then renames it).
-        for name in (args.template, f"{args.template}.tmp"):
-            if os.path.isdir(f"{args.data_dir}/filestore/{name}"):
-                shutil.copytree(f"{args.data_dir}/filestore/{name}", f"{args.data_dir}/filestore/{args.db}")
-                break
+        # The copy's attachments are the template's files.
+        if os.path.isdir(f"{args.data_dir}/filestore/{args.template}"):
+            shutil.copytree(f"{args.data_dir}/filestore/{args.template}", f"{args.data_dir}/filestore/{args.db}")
         old.run("-i", ADDONS, "--with-demo", "--log-level=warn", log=logs / "install-release.log")
         # The demo points at ./dev run's ports: this test's sandbox instead, before any cron sends anything.
         subprocess.run(

@@ -425,6 +425,7 @@ class FapPaymentPostProcessing(payment_post_processing.PaymentPostProcessing):
         documents = tx_sudo and (tx_sudo.invoice_ids or tx_sudo.sale_order_ids)
         if documents and any(document._fap_in_flow() for document in documents):
             response.qcontext["res_company"] = tx_sudo.company_id
+            response.qcontext["fap_company"] = tx_sudo.company_id
             response.qcontext["fap_flow"] = True
             response.qcontext["html_data"] = _html_lang()
             response.qcontext["title"] = request.env._("Payment · %(company)s", company=tx_sudo.company_id.name)

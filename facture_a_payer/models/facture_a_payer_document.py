@@ -99,6 +99,8 @@ class FactureAPayerDocument(models.AbstractModel):
         self.ensure_one()
         return {
             "res_company": self.company_id,
+            # Odoo's website sets res_company to the website's company on its pages: the merchant stays this one.
+            "fap_company": self.company_id,
             "title": self.env._("%(document)s · %(company)s", document=self.name, company=self.company_id.name),
             "fap_history": self._fap_portal_history(),
         }

@@ -50,6 +50,10 @@ class FapSandboxCase(SandboxTestMixin, HttpCase):
         french = cls.env["res.lang"].with_context(active_test=False).search([("code", "=", "fr_CA")])
         if not french.active:
             cls.env["base.language.install"].create({"lang_ids": [Command.set(french.ids)]}).lang_install()
+        if "website" in cls.env:
+            # Beside Odoo's website (FAP_BESIDE=website), pages speak the website's languages only: a Québec
+            # merchant's website offers both.
+            cls.env["website"].search([]).language_ids |= french | cls.env.ref("base.lang_en")
 
     @classmethod
     def setup_quebec_company(cls, name="Plomberie Test inc."):
