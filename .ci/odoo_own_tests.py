@@ -1,10 +1,11 @@
 """Odoo's own tests of the modules our add-ons extend, run with our add-ons installed, against Odoo alone.
 
-Installs the modules on an empty database with ``--test-enable`` (their at_install and post_install tests
-run), reads the failures from the log and compares them with the failures Odoo has without our add-ons
-(``odoo_own_tests_baseline.txt``, made by ``--baseline``). Exits 1 when our add-ons add a failure, or when
-the run did not finish. Called by ``./dev odoo-tests``. ``--beside`` adds eCommerce, stock and Accounting's
-tests, against a baseline of their own (``odoo_own_tests_baseline_beside.txt``); it is not a CI step (README).
+The modules we extend, and what companies run beside them: eCommerce (``website_sale``, with the website, which
+brings our ``facture_a_payer_website`` in), stock (``sale_stock``) and Accounting's tests of what our flow does to
+invoices. Installs them on an empty database with ``--test-enable`` (their at_install and post_install tests run),
+reads the failures from the log and compares them with the failures Odoo has without our add-ons
+(``odoo_own_tests_baseline.txt``, made by ``--baseline``). Exits 1 when our add-ons add a failure, or when the run
+did not finish. Called by ``./dev odoo-tests``, a CI step.
 """
 
 import argparse
@@ -16,13 +17,12 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 BASELINE = HERE / "odoo_own_tests_baseline.txt"
-BASELINE_BESIDE = HERE / "odoo_own_tests_baseline_beside.txt"
 # The modules we extend (ours depend on them), and Stripe's, whose routes ours sit beside.
 ODOO_MODULES = "sale_management,account_payment,sms_twilio,portal,payment,payment_stripe,phone_validation"
 OURS = "facture_a_payer,payment_stripe_checkout"
 TEST_TAGS = "/sale,/sale_management,/account_payment,/portal,/payment,/sms,/sms_twilio,/payment_stripe"
-# --beside: what companies run beside them, eCommerce (website_sale, with the website) and stock (sale_stock), and
-# Accounting's tests of what our flow does to invoices: sending, the portal, payments, down payments, reconciliation.
+# What companies run beside them, eCommerce (website_sale, with the website) and stock (sale_stock), and Accounting's
+# tests of what our flow does to invoices: sending, the portal, payments, down payments, reconciliation.
 BESIDE_MODULES = "website_sale,sale_stock"
 ACCOUNT_CLASSES = (
     "TestAccountMoveSend",
@@ -44,9 +44,7 @@ SUMMARY_RE = re.compile(
 
 
 def run(args, log_path):
-    modules, test_tags = ODOO_MODULES, TEST_TAGS
-    if args.beside:
-        modules, test_tags = f"{modules},{BESIDE_MODULES}", f"{test_tags},{BESIDE_TAGS}"
+    modules, test_tags = f"{ODOO_MODULES},{BESIDE_MODULES}", f"{TEST_TAGS},{BESIDE_TAGS}"
     if not args.baseline:
         modules = f"{modules},{OURS}"
     subprocess.run(["dropdb", "--if-exists", "--force", args.db], check=True)
@@ -122,11 +120,7 @@ def main():
     parser.add_argument("--log", default=None, help="where Odoo writes its log")
     parser.add_argument("--baseline", action="store_true", help="run without our add-ons and write the baseline")
     parser.add_argument("--from-log", default=None, help="only compare an existing log (no run)")
-    parser.add_argument(
-        "--beside", action="store_true", help="with eCommerce, stock and Accounting's tests (baseline of its own)"
-    )
     args = parser.parse_args()
-    baseline = BASELINE_BESIDE if args.beside else BASELINE
 
     log_path = pathlib.Path(args.from_log or args.log or f"{args.data_dir}/odoo-own-tests.log")
     if not args.from_log:
@@ -138,10 +132,10 @@ def main():
         return 1
     print(f"odoo-tests: {summary['run']} tests, {summary['failed']} failed, {summary['errors']} error(s)")
     if args.baseline:
-        baseline.write_text("".join(f"{failure}\n" for failure in sorted(failures)))
-        print(f"odoo-tests: baseline written to {baseline} ({len(failures)} failures of Odoo alone)")
+        BASELINE.write_text("".join(f"{failure}\n" for failure in sorted(failures)))
+        print(f"odoo-tests: baseline written to {BASELINE} ({len(failures)} failures of Odoo alone)")
         return 0
-    known = set(baseline.read_text().splitlines()) if baseline.exists() else set()
+    known = set(BASELINE.read_text().splitlines()) if BASELINE.exists() else set()
     added = sorted(failures - known)
     for failure in sorted(failures & known):
         print(f"  also without our add-ons: {failure}")
