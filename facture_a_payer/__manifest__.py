@@ -35,6 +35,7 @@
         "views/res_config_settings_views.xml",
         "views/facture_a_payer_menus.xml",
         "data/receipt_templates.xml",
+        "views/portal_icon_templates.xml",
         "views/sale_portal_templates.xml",
         "views/account_portal_templates.xml",
         "views/unsubscribe_templates.xml",

@@ -66,3 +66,51 @@ class TestPortalVisitor(FapPortalPaymentCase):
         self.assertNotIn('id="fap_history"', page)
         self.assertIn("web.assets_frontend_lazy", page)
         self.assertNotIn("facture_a_payer.assets_visitor_lazy", page)
+        self.assertIn("web.assets_frontend.min.css", page)
+        self.assertIn("fontawesome-webfont", page)
+
+
+# Once the page is loaded and idle, on the lean style sheets: Font Awesome's font neither fetched nor used.
+NO_ICON_FONT = """
+(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await document.fonts.ready;
+    const sheets = [...document.querySelectorAll("link[rel=stylesheet]")].map((link) => link.href);
+    const fontAwesome = [...document.fonts].filter((font) => font.family.includes("FontAwesome"));
+    const shown = [...document.querySelectorAll(".fa")].filter((icon) => icon.offsetParent);
+    if (!sheets.some((url) => url.includes("facture_a_payer.assets_visitor.min.css"))) {
+        console.error("Not on the lean style sheets:", location.href, sheets.join(" "));
+    } else if (fontAwesome.some((font) => font.status !== "unloaded") || shown.length) {
+        console.error("Font Awesome on the visitor's page:", shown.map((icon) => icon.className).join(", "));
+    } else {
+        console.log("test successful");
+    }
+})();
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestPortalVisitorAssets(FapPortalPaymentCase):
+    """The visitor's pages load lean style sheets and no icon font before the first tap (issue 25)."""
+
+    def _style_sheet(self, page):
+        self.assertNotIn("web.assets_frontend.min.css", page)
+        self.assertNotIn("fontawesome-webfont", page)
+        self.assertIn("facture_a_payer.assets_visitor_lazy", page)
+        return self.url_open(
+            re.search(r'href="(/web/assets/[^"]*/facture_a_payer\.assets_visitor\.min\.css)"', page)[1]
+        ).text
+
+    def test_lean_style_sheets_and_no_icon_font(self):
+        self.company.write({"fap_interac": True, "fap_interac_email": "paiements@plomberie-test.example.com"})
+        quote = self._make_quote(self.customer_fr, require_signature=True)
+        css = self._style_sheet(self.open_as_visitor(quote.get_portal_url()).text)
+        # Bootstrap, the portal, the signature dialog, the payment form; not the editors nor the pickers.
+        for kept in (".modal-dialog", ".o_portal_wrap", ".o_web_sign_name_and_signature", ".o_payment_form"):
+            self.assertIn(kept, css)
+        for removed in (".o_checklist", ".o_tree_editor", ".o_font_color_selector", ".o_datetime_picker"):
+            self.assertNotIn(removed, css)
+        _quote, invoice = self._approved_invoice(customer=self.customer_en)
+        self._style_sheet(self.open_as_visitor(invoice.get_portal_url()).text)
+        for url in (quote.get_portal_url(), invoice.get_portal_url()):
+            self.browser_js(self.path(url), NO_ICON_FONT, ready="true", timeout=120)
