@@ -429,4 +429,7 @@ class FapPaymentPostProcessing(payment_post_processing.PaymentPostProcessing):
             response.qcontext["fap_flow"] = True
             response.qcontext["html_data"] = _html_lang()
             response.qcontext["title"] = request.env._("Payment · %(company)s", company=tx_sudo.company_id.name)
+            if request.env.user._is_public():
+                # As on the document's page: the visitor's lean bundles (views/visitor_assets_templates.xml).
+                response.qcontext["fap_visitor"] = True
         return response

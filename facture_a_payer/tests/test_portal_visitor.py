@@ -112,5 +112,9 @@ class TestPortalVisitorAssets(FapPortalPaymentCase):
             self.assertNotIn(removed, css)
         _quote, invoice = self._approved_invoice(customer=self.customer_en)
         self._style_sheet(self.open_as_visitor(invoice.get_portal_url()).text)
+        self._start_payment(invoice)
+        status = self.url_open("/payment/status").text
+        self._style_sheet(status)
+        self.assertNotIn("fa-home", status)
         for url in (quote.get_portal_url(), invoice.get_portal_url()):
             self.browser_js(self.path(url), NO_ICON_FONT, ready="true", timeout=120)
