@@ -56,12 +56,15 @@ class FapReminderController(Controller):
         request.update_context(lang=partner.lang or request.env.lang)
         return partner
 
+    # website=True, as the portal's pages: the page is rendered in web.frontend_layout, which Odoo's website (when
+    # installed) extends with what only its frontend routes prepare.
     @route(
         "/facture_a_payer/unsubscribe/<int:partner_id>/<string:token>",
         type="http",
         auth="public",
         methods=["GET"],
         sitemap=False,
+        website=True,
     )
     def fap_unsubscribe_page(self, partner_id, token, **_kwargs):
         """The link of a reminder email: a page that asks before unsubscribing (mail scanners open links)."""
@@ -76,6 +79,7 @@ class FapReminderController(Controller):
         auth="public",
         methods=["POST"],
         sitemap=False,
+        website=True,
     )
     def fap_unsubscribe(self, partner_id, token, **_kwargs):
         partner = self._fap_unsubscribe_partner(partner_id, token)

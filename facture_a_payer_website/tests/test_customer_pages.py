@@ -34,8 +34,10 @@ class TestCustomerPagesBesideWebsite(FapPortalPaymentCase):
         copyright_line = page.xpath("//footer[@id='fap_visitor_footer']")[0].text_content()
         self.assertIn(self.company.name, copyright_line)
         # The visitor's lean bundle, not the website's.
-        scripts = " ".join(page.xpath("//script/@data-src | //script/@src"))
-        self.assertIn("facture_a_payer.assets_visitor_lazy", scripts)
+        lean = page.xpath("//script[contains(@data-src, 'facture_a_payer.assets_visitor_lazy')]/@data-src")
+        # The website's script that switches languages (.js_change_lang: the footer's selector) is in it.
+        self.assertIn("@website/js/content/website_root", self.url_open(lean[0]).text)
+        self.assertTrue(page.xpath("//footer[@id='fap_visitor_footer']//a[hasclass('js_change_lang')]"))
 
     def test_the_customer_sees_the_merchants_page_not_the_website(self):
         quote = self._make_quote(self.customer_fr)
