@@ -184,8 +184,26 @@ class Customer:
         if paid.status_code != 303:
             raise Failed(f"Stripe's page refused the card: {paid.status_code} {paid.text[:200]}")
         self.get(paid.headers["Location"])  # Odoo's return route, then its status page
-        status = self.rpc("/payment/status/poll")
-        return self.get(status["landing_route"])
+        return self.get(self.poll_status()["landing_route"])
+
+    def poll_status(self, seconds=60):
+        """What Odoo's status page does: poll until the transaction is final, and again after a « retry » (its
+        post-processing met a concurrent update of the same payment, such as Stripe's webhook posting it)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            answer = self.session.post(
+                self.absolute("/payment/status/poll"),
+                json={"id": 0, "jsonrpc": "2.0", "method": "call", "params": {}},
+                timeout=120,
+            ).json()
+            result, error = answer.get("result"), answer.get("error")
+            if result and result["state"] in ("authorized", "done", "cancel", "error"):
+                return result
+            if error and error.get("data", {}).get("message") != "retry":
+                raise Failed(f"/payment/status/poll: {error}")
+            if time.monotonic() > deadline:
+                raise Failed(f"/payment/status/poll: not final after {seconds} s: {answer}")
+            time.sleep(1)
 
 
 def short_link(sandbox, phone, before):
